@@ -1,0 +1,92 @@
+"""The service improvement tracker: action plans, roadmap board and programme set-up."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, g
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker import config as config_module
+from tracker.extensions import babel, csrf, db, htmx, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides the environment (tests pass ``ENV_NAME="testing"``)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.load(app.instance_path, config))
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from tracker import cli
+    from tracker.core import errors, formats, security
+
+    errors.init_app(app)
+    formats.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker.core.db import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "en_GB")
+    htmx.init_app(app)
+    WTFormsHelpers(app)
+
+    from tracker.accounts import sessions
+    from tracker.core.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.before_request
+    def _load_user():
+        g.user = sessions.load_current_user()
+
+    @app.after_request
+    def _touch_session(response):
+        # Reading pages records activity at most once a minute; best effort.
+        if g.get("touch_session"):
+            try:
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - never fail a page for a last-seen time
+                db.session.rollback()
+        return response
+
+    @app.context_processor
+    def _globals():
+        return {"current_user": g.get("user")}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker import accounts, board, programmes
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(programmes.bp)
+    app.register_blueprint(board.bp)

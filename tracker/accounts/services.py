@@ -1,0 +1,88 @@
+"""Account rules: creating people, checking passwords, enabling and disabling accounts."""
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.accounts import sessions
+from tracker.accounts.models import User
+from tracker.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is shown to the user."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str, *, is_admin: bool = False,
+                is_facilitator: bool = False) -> User:
+    """Create an account.
+
+    :raises AccountError: the email is taken or the password is too short.
+    """
+    email = normalise_email(email)
+    if find_by_email(email):
+        raise AccountError(f"An account with the email address {email} already exists")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+                is_admin=is_admin, is_facilitator=is_facilitator)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+_DUMMY_HASH: str | None = None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or ``None``.
+
+    An unknown email still costs one hash check, so timing does not reveal which emails have accounts.
+    """
+    global _DUMMY_HASH
+    user = find_by_email(email)
+    if user is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password("not-a-real-password")
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def update_user(user: User, *, name: str, is_admin: bool, is_facilitator: bool, is_active: bool,
+                acting: User) -> None:
+    """Change an account's details; disabling it ends its sessions at once.
+
+    :raises AccountError: an administrator tried to disable or demote themselves.
+    """
+    if user.id == acting.id and (not is_active or not is_admin):
+        raise AccountError("You cannot disable your own account or remove your own administrator role")
+    user.name = name.strip()
+    user.is_admin = is_admin
+    user.is_facilitator = is_facilitator
+    if user.is_active and not is_active:
+        sessions.end_all(user)
+    user.is_active = is_active
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+    user.password_hash = hash_password(password)
+    sessions.end_all(user)

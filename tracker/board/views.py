@@ -1,0 +1,440 @@
+"""Pages of an organisation's action plans: overview, roadmap board, plans, opportunities and cards.
+
+Every view loads its object first and checks permission against that object's own organisation.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.accounts.permissions import current_user, login_required
+from tracker.board import bp, queries, services
+from tracker.board.forms import (
+    ActionDoneForm,
+    ActionForm,
+    CardForm,
+    ConceptSheetForm,
+    FilterForm,
+    LinkForm,
+    MoveForm,
+    OpportunityForm,
+    ProgressUpdateForm,
+    PrototypePlanForm,
+    UnlinkForm,
+)
+from tracker.board.models import Action, Card, ConceptSheet, Kind, Opportunity, Priority, PrototypePlan, RoadmapColumn
+from tracker.core.htmx import render, wants_fragment
+from tracker.extensions import db
+from tracker.programmes.models import Organisation, Programme
+from tracker.programmes.permissions import can_edit_org, require_edit_org, require_view_org
+
+
+def load_org(slug: str, org_slug: str, *, edit: bool = False) -> Organisation:
+    """The organisation in that programme, if the signed-in person may see (or change) its plans."""
+    org = db.session.scalar(
+        select(Organisation).join(Programme, Organisation.programme_id == Programme.id)
+        .where(Programme.slug == slug, Organisation.slug == org_slug))
+    if org is None:
+        abort(404)
+    (require_edit_org if edit else require_view_org)(current_user(), org)
+    return org
+
+
+def load_card(card_id: int, *, edit: bool = False) -> Card:
+    """The card, checked against its own organisation."""
+    card = db.session.get(Card, card_id)
+    if card is None:
+        abort(404)
+    (require_edit_org if edit else require_view_org)(current_user(), card.organisation)
+    return card
+
+
+def load_opportunity(opportunity_id: int, *, edit: bool = False) -> Opportunity:
+    opportunity = db.session.get(Opportunity, opportunity_id)
+    if opportunity is None:
+        abort(404)
+    (require_edit_org if edit else require_view_org)(current_user(), opportunity.organisation)
+    return opportunity
+
+
+def _ids(objects, chosen: list[str]):
+    wanted = set(chosen or [])
+    return [o for o in objects if str(o.id) in wanted]
+
+
+def _person(people, value: str | None):
+    return next((p for p in people if str(p.id) == value), None)
+
+
+def stale_response(card: Card, template: str, status: int = 409, **context):
+    """The "changed by someone else" answer: the current values, never a silent overwrite."""
+    db.session.rollback()
+    card = db.session.get(Card, card.id)
+    return render_template(template, card=card, stale=True, **context), status
+
+
+def board_context(filters: queries.Filters) -> dict:
+    """Labels and URL prefixes computed once per page, not once per card (the board can hold 1,000)."""
+    card_prefix = url_for("board.card", card_id=0)[:-1]
+    return {
+        "column_choices": [(c, c.label) for c in RoadmapColumn],
+        "kind_labels": {k: k.label for k in Kind},
+        "priority_labels": {p: _("Priority: %(p)s", p=p.label) for p in Priority},
+        "owners_label": _("Owners:"), "completed_label": _("Completed"),
+        "move_label": _("Move to"), "move_button": _("Move"),
+        "card_prefix": card_prefix, "move_prefix": card_prefix,
+        "filter_qs": "?" + urlencode(filters.as_args()) if filters.active else "",
+    }
+
+
+# --- organisation overview and plans -------------------------------------------------------------
+
+
+@bp.route("/programmes/<slug>/<org_slug>/")
+@login_required
+def organisation(slug: str, org_slug: str):
+    """An organisation's action plans, as a task list."""
+    org = load_org(slug, org_slug)
+    counts = dict(db.session.execute(
+        select(Card.kind, db.func.count()).where(Card.organisation_id == org.id).group_by(Card.kind)).all())
+    opportunity_count = db.session.scalar(
+        select(db.func.count()).select_from(Opportunity).where(Opportunity.organisation_id == org.id))
+    return render_template("board/organisation.html", org=org, counts=counts,
+                           opportunity_count=opportunity_count, can_edit=can_edit_org(current_user(), org))
+
+
+@bp.route("/programmes/<slug>/<org_slug>/roadmap")
+@login_required
+def roadmap(slug: str, org_slug: str):
+    """The roadmap board: swimlanes by design opportunity plus quick wins, five columns."""
+    org = load_org(slug, org_slug)
+    filters = queries.Filters.from_args(request.args)
+    people = queries.owner_choices(org)
+    lanes, overdue = queries.board_lanes(org, filters, services.today())
+    form = FilterForm(formdata=request.args, people=people)
+    return render("board/roadmap.html", "board", org=org, lanes=lanes, overdue=overdue, filters=filters,
+                  filter_form=form, can_edit=can_edit_org(current_user(), org), **board_context(filters))
+
+
+@bp.route("/programmes/<slug>/<org_slug>/quick-wins")
+@login_required
+def quick_wins(slug: str, org_slug: str):
+    """Action plan: quick wins, in the seed's column order (printable)."""
+    org = load_org(slug, org_slug)
+    return render_template("board/quick_wins.html", org=org, cards=queries.quick_wins(org),
+                           can_edit=can_edit_org(current_user(), org), today=services.today())
+
+
+@bp.route("/programmes/<slug>/<org_slug>/opportunities")
+@login_required
+def opportunities(slug: str, org_slug: str):
+    """Action plan: design opportunities with their ideas, concepts and prototypes (printable)."""
+    org = load_org(slug, org_slug)
+    return render_template("board/opportunities.html", org=org, opportunities=queries.opportunities_with_ideas(org),
+                           can_edit=can_edit_org(current_user(), org))
+
+
+@bp.route("/programmes/<slug>/<org_slug>/opportunities/new", methods=["GET", "POST"])
+@login_required
+def new_opportunity(slug: str, org_slug: str):
+    """Add a design opportunity ("How might we…?")."""
+    org = load_org(slug, org_slug, edit=True)
+    people, initiatives = queries.owner_choices(org), org.programme.initiatives
+    form = OpportunityForm(people=people, initiatives=initiatives)
+    if form.validate_on_submit():
+        opportunity = services.create_opportunity(
+            org, title=form.title.data, rationale=form.rationale.data, priority=Priority(form.priority.data),
+            assignee=_person(people, form.assignee.data), is_in_progress=form.is_in_progress.data,
+            initiatives=_ids(initiatives, form.initiatives.data))
+        db.session.commit()
+        flash(_("Design opportunity %(n)s added", n=opportunity.number), "success")
+        return redirect(url_for("board.opportunity", opportunity_id=opportunity.id))
+    return render_template("board/opportunity_form.html", form=form, org=org, opportunity=None)
+
+
+@bp.route("/opportunities/<int:opportunity_id>")
+@login_required
+def opportunity(opportunity_id: int):
+    """A design opportunity with its ideas."""
+    opp = load_opportunity(opportunity_id)
+    return render_template("board/opportunity.html", opportunity=opp, org=opp.organisation,
+                           can_edit=can_edit_org(current_user(), opp.organisation))
+
+
+@bp.route("/opportunities/<int:opportunity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_opportunity(opportunity_id: int):
+    opp = load_opportunity(opportunity_id, edit=True)
+    org = opp.organisation
+    people, initiatives = queries.owner_choices(org), org.programme.initiatives
+    form = OpportunityForm(obj=opp, people=people, initiatives=initiatives)
+    if request.method == "GET":
+        form.priority.data = opp.priority.value
+        form.assignee.data = str(opp.assignee_id or "")
+        form.initiatives.data = [str(i.id) for i in opp.initiatives]
+    if form.validate_on_submit():
+        services.update_opportunity(
+            opp, title=form.title.data, rationale=form.rationale.data, priority=Priority(form.priority.data),
+            assignee=_person(people, form.assignee.data), is_in_progress=form.is_in_progress.data,
+            initiatives=_ids(initiatives, form.initiatives.data))
+        db.session.commit()
+        flash(_("Design opportunity saved"), "success")
+        return redirect(url_for("board.opportunity", opportunity_id=opp.id))
+    return render_template("board/opportunity_form.html", form=form, org=org, opportunity=opp)
+
+
+# --- cards ---------------------------------------------------------------------------------------
+
+
+@bp.route("/programmes/<slug>/<org_slug>/cards/new", methods=["GET", "POST"])
+@login_required
+def new_card(slug: str, org_slug: str):
+    """Add a quick win (no ``opportunity``) or an idea under a design opportunity."""
+    org = load_org(slug, org_slug, edit=True)
+    opportunity = None
+    opportunity_id = request.args.get("opportunity", "")
+    if opportunity_id:
+        opportunity = db.session.get(Opportunity, int(opportunity_id)) if opportunity_id.isdigit() else None
+        if opportunity is None or opportunity.organisation_id != org.id:
+            abort(404)
+    people, initiatives = queries.owner_choices(org), org.programme.initiatives
+    form = CardForm(people=people, initiatives=initiatives, quick_win=opportunity is None)
+    if request.method == "GET" and opportunity is not None:
+        form.kind.data = Kind.IDEA.value
+    if form.validate_on_submit():
+        card = services.create_card(
+            org, kind=Kind(form.kind.data), opportunity=opportunity, title=form.title.data,
+            rationale=form.rationale.data, description=form.description.data,
+            priority=Priority(form.priority.data), owners=_ids(people, form.owners.data),
+            initiatives=_ids(initiatives, form.initiatives.data), user=current_user())
+        db.session.commit()
+        flash(_("%(code)s %(title)s added to the backlog", code=card.code, title=card.title), "success")
+        return redirect(url_for("board.card", card_id=card.id))
+    return render_template("board/card_form.html", form=form, org=org, card=None, opportunity=opportunity)
+
+
+@bp.route("/cards/<int:card_id>")
+@login_required
+def card(card_id: int):
+    """A card's page: its fields, actions, progress updates, related cards, sheets and history."""
+    card = load_card(card_id)
+    org = card.organisation
+    can_edit = can_edit_org(current_user(), org)
+    people = queries.owner_choices(org) if can_edit else []
+    others = []
+    if can_edit:
+        others = [c for c in db.session.scalars(
+            select(Card).where(Card.organisation_id == org.id, Card.id != card.id)
+            .options(selectinload(Card.opportunity)).order_by(Card.opportunity_id, Card.number))
+            if c not in card.related]
+    return render_template(
+        "board/card.html", card=card, org=org, can_edit=can_edit, today=services.today(),
+        move_form=MoveForm(), action_form=ActionForm(people=people),
+        update_form=ProgressUpdateForm(on=services.today()), link_form=LinkForm(cards=others),
+        done_form=ActionDoneForm(), unlink_form=UnlinkForm())
+
+
+@bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_card(card_id: int):
+    """Edit a card; a save from an older version is refused with the current values."""
+    card = load_card(card_id, edit=True)
+    org = card.organisation
+    people, initiatives = queries.owner_choices(org), org.programme.initiatives
+    form = CardForm(obj=card, people=people, initiatives=initiatives, quick_win=card.kind == Kind.QUICK_WIN)
+    if request.method == "GET":
+        form.kind.data = card.kind.value
+        form.priority.data = card.priority.value
+        form.owners.data = [str(u.id) for u in card.owners]
+        form.initiatives.data = [str(i.id) for i in card.initiatives]
+    if form.validate_on_submit():
+        try:
+            services.update_card(
+                card, expected_version=form.version.data, user=current_user(), title=form.title.data,
+                rationale=form.rationale.data, description=form.description.data,
+                priority=Priority(form.priority.data), kind=Kind(form.kind.data),
+                owners=_ids(people, form.owners.data), initiatives=_ids(initiatives, form.initiatives.data))
+        except services.StaleCard:
+            db.session.rollback()
+            current = db.session.get(Card, card.id)
+            fresh = CardForm(obj=current, people=people, initiatives=initiatives,
+                             quick_win=current.kind == Kind.QUICK_WIN, formdata=None)
+            return render_template("board/card_form.html", form=form, org=org, card=current, opportunity=None,
+                                   stale=True, fresh=fresh), 409
+        except services.BoardError as error:
+            form.kind.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Changes to %(code)s saved", code=card.code), "success")
+            return redirect(url_for("board.card", card_id=card.id))
+    return render_template("board/card_form.html", form=form, org=org, card=card, opportunity=card.opportunity)
+
+
+@bp.route("/cards/<int:card_id>/move", methods=["POST"])
+@login_required
+def move_card(card_id: int):
+    """Move a card to another column or position: from drag and drop, the keyboard or the "Move to" form.
+
+    An htmx request gets the card's lane back (re-rendered with the board's filters) and an
+    announcement for screen readers; a plain form post is redirected back to the board.
+    """
+    card = load_card(card_id, edit=True)
+    org = card.organisation
+    form = MoveForm()
+    status, message = 200, None
+    if not form.validate():
+        abort(400)
+    try:
+        after = form.after.data
+        result = services.move_card(card, column=RoadmapColumn(form.column.data), expected_version=form.version.data,
+                                    user=current_user(), after_id=after)
+    except services.StaleCard:
+        db.session.rollback()
+        card = db.session.get(Card, card_id)
+        status = 409
+        message = _("%(code)s was changed by someone else: it is now in %(column)s. Nothing was moved.",
+                    code=card.code, column=card.column.label)
+    except services.BoardError as error:
+        db.session.rollback()
+        status, message = 409, str(error)
+    else:
+        db.session.commit()
+        message = result.message
+    if not wants_fragment():
+        if status == 409:
+            return render_template("board/move_conflict.html", card=card, org=org, message=message), 409
+        flash(message, "success")
+        return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug) + f"#card-{card.id}")
+    filters = queries.Filters.from_args(request.args)
+    lanes, overdue = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id)
+    response = make_response(render_template(
+        "board/_lane.html", lane=lanes[0], org=org, overdue=overdue, filters=filters, can_edit=True,
+        **board_context(filters)), status)
+    response.headers["HX-Trigger"] = json.dumps({"board-moved": {
+        "message": message, "cardId": card.id, "error": status != 200}})
+    return response
+
+
+@bp.route("/cards/<int:card_id>/actions", methods=["POST"])
+@login_required
+def add_action(card_id: int):
+    card = load_card(card_id, edit=True)
+    people = queries.owner_choices(card.organisation)
+    form = ActionForm(people=people)
+    if form.validate_on_submit():
+        services.add_action(card, text=form.text.data, owner=_person(people, form.owner.data),
+                            due_on=form.due_on.data, user=current_user())
+        db.session.commit()
+        flash(_("Action added"), "success")
+        return redirect(url_for("board.card", card_id=card.id) + "#actions")
+    return _card_with_errors(card, action_form=form)
+
+
+@bp.route("/actions/<int:action_id>/done", methods=["POST"])
+@login_required
+def set_action_done(action_id: int):
+    action = db.session.get(Action, action_id)
+    if action is None:
+        abort(404)
+    require_edit_org(current_user(), action.card.organisation)
+    form = ActionDoneForm()
+    services.set_action_done(action, done=form.done.data == "1", user=current_user())
+    db.session.commit()
+    flash(_("Action marked as done") if action.is_done else _("Action marked as not done"), "success")
+    return redirect(url_for("board.card", card_id=action.card_id) + "#actions")
+
+
+@bp.route("/cards/<int:card_id>/updates", methods=["POST"])
+@login_required
+def add_update(card_id: int):
+    card = load_card(card_id, edit=True)
+    form = ProgressUpdateForm()
+    if form.validate_on_submit():
+        try:
+            services.add_progress_update(card, on=form.on.data, body=form.body.data, user=current_user())
+        except services.BoardError as error:
+            form.on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Progress update added"), "success")
+            return redirect(url_for("board.card", card_id=card.id) + "#updates")
+    return _card_with_errors(card, update_form=form)
+
+
+@bp.route("/cards/<int:card_id>/links", methods=["POST"])
+@login_required
+def add_link(card_id: int):
+    card = load_card(card_id, edit=True)
+    others = db.session.scalars(select(Card).where(Card.organisation_id == card.organisation_id,
+                                                   Card.id != card.id)).all()
+    form = LinkForm(cards=others)
+    if form.validate_on_submit():
+        other = next(c for c in others if str(c.id) == form.other.data)
+        services.link_cards(card, other, user=current_user())
+        db.session.commit()
+        flash(_("Linked to %(code)s", code=other.code), "success")
+        return redirect(url_for("board.card", card_id=card.id) + "#related")
+    return _card_with_errors(card, link_form=form)
+
+
+@bp.route("/cards/<int:card_id>/links/<int:other_id>/remove", methods=["POST"])
+@login_required
+def remove_link(card_id: int, other_id: int):
+    card = load_card(card_id, edit=True)
+    other = db.session.get(Card, other_id)
+    if other is None or other.organisation_id != card.organisation_id:
+        abort(404)
+    services.unlink_cards(card, other, user=current_user())
+    db.session.commit()
+    flash(_("Link removed"), "success")
+    return redirect(url_for("board.card", card_id=card.id) + "#related")
+
+
+def _card_with_errors(card: Card, **forms):
+    """Re-show the card page with one form's errors (422)."""
+    org = card.organisation
+    people = queries.owner_choices(org)
+    others = db.session.scalars(select(Card).where(Card.organisation_id == org.id, Card.id != card.id)).all()
+    context = {"move_form": MoveForm(), "action_form": ActionForm(people=people),
+               "update_form": ProgressUpdateForm(on=services.today()), "link_form": LinkForm(cards=others),
+               "done_form": ActionDoneForm(), "unlink_form": UnlinkForm()}
+    context.update(forms)
+    return render_template("board/card.html", card=card, org=org, can_edit=True, today=services.today(),
+                           **context), 422
+
+
+SHEETS = {
+    "concept": (ConceptSheet, ConceptSheetForm, "concept_sheet", _("concept capture sheet")),
+    "prototype": (PrototypePlan, PrototypePlanForm, "prototype_plan", _("prototyping plan")),
+}
+
+
+@bp.route("/cards/<int:card_id>/<any(concept, prototype):sheet>/edit", methods=["GET", "POST"])
+@login_required
+def edit_sheet(card_id: int, sheet: str):
+    """Fill in the concept capture sheet or the prototyping plan and feedback capture grid."""
+    card = load_card(card_id, edit=True)
+    if card.kind == Kind.QUICK_WIN:
+        abort(404)
+    model, form_class, attribute, _label = SHEETS[sheet]
+    existing = getattr(card, attribute)
+    form = form_class(obj=existing)
+    if request.method == "GET":
+        form.version.data = card.version
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in services.SHEET_FIELDS[model]}
+        try:
+            services.save_sheet(card, model, expected_version=form.version.data, user=current_user(), **values)
+        except services.StaleCard:
+            db.session.rollback()
+            current = db.session.get(Card, card.id)
+            return render_template("board/sheet_form.html", form=form, card=current, sheet=sheet,
+                                   stale=True, current=getattr(current, attribute)), 409
+        db.session.commit()
+        flash(_("Saved"), "success")
+        return redirect(url_for("board.card", card_id=card.id) + f"#{sheet}")
+    return render_template("board/sheet_form.html", form=form, card=card, sheet=sheet, stale=False, current=None)

@@ -1,0 +1,1 @@
+"""Shared plumbing: database set-up, htmx rendering, Markdown, security headers, errors, formats."""

@@ -1,0 +1,41 @@
+"""Database helpers: UTC timestamps and SQLite connection settings."""
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, naive, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection.
+
+    pysqlite's own transaction handling is switched off so that we emit ``BEGIN`` ourselves: a request
+    that may write (any unsafe method) takes the write lock up front with ``BEGIN IMMEDIATE``, because
+    a deferred read-then-write transaction fails with SQLITE_BUSY_SNAPSHOT under WAL even with a timeout.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        writes = has_request_context() and request.method not in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -1,0 +1,33 @@
+"""UK formats for dates, times and numbers (Europe/London for display; UTC in storage)."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+
+
+def uk_date(value: date | datetime | None) -> str:
+    """``23 November 2026``."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM yyyy")
+
+
+def uk_datetime(value: datetime | None) -> str:
+    """``23 November 2026 at 3:47pm`` in UK time (values are stored in UTC)."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMMM yyyy 'at' h:mm") + format_datetime(value, "a").lower()
+
+
+def uk_number(value) -> str:
+    """``1,234.5``."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale="en_GB")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(uk_date, "uk_date")
+    app.add_template_filter(uk_datetime, "uk_datetime")
+    app.add_template_filter(uk_number, "uk_number")

@@ -1,0 +1,84 @@
+"""A programme, its participating organisations, memberships (roles) and initiatives."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.core.db import utcnow
+from tracker.extensions import db
+
+
+class Role(enum.StrEnum):
+    #: Sees and changes every organisation's plans; sets the programme up.
+    FACILITATOR = "facilitator"
+    #: Changes only their own organisation's plans.
+    TEAM_MEMBER = "team_member"
+    #: Reads only (their organisation's, or all when no organisation is given).
+    VIEWER = "viewer"
+
+
+class Programme(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: The "How might we …?" aim.
+    aim: Mapped[str] = mapped_column(Text, default="")
+    #: Markdown list of expected outcomes.
+    expected_outcomes: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date]
+    evaluation_months: Mapped[int] = mapped_column(default=12)
+    checkin_interval_months: Mapped[int] = mapped_column(default=3)
+    survey_interval_months: Mapped[int] = mapped_column(default=3)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisations: Mapped[list["Organisation"]] = relationship(
+        back_populates="programme", order_by="Organisation.name", cascade="all, delete-orphan")
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan")
+    initiatives: Mapped[list["Initiative"]] = relationship(
+        back_populates="programme", order_by="Initiative.name", cascade="all, delete-orphan")
+
+
+class Organisation(db.Model):
+    """A participating organisation (a council) in one programme."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+
+    programme: Mapped[Programme] = relationship(back_populates="organisations")
+
+
+class Membership(db.Model):
+    """A person's role in a programme. Team members always have an organisation."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
+                                            values_callable=lambda e: [m.value for m in e]))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+
+    programme: Mapped[Programme] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Initiative(db.Model):
+    """A programme-defined tag for "link to project aims / other initiatives" (e.g. "RRTPs")."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    programme: Mapped[Programme] = relationship(back_populates="initiatives")

@@ -1,0 +1,68 @@
+"""Who may see and change what, decided from the object's own programme and organisation.
+
+Every view loads the object first and asks these functions about *that* object's organisation, never
+about an id sent beside it in the form or the URL.
+"""
+
+from flask import abort, g
+from sqlalchemy import select
+
+from tracker.accounts.models import User
+from tracker.extensions import db
+from tracker.programmes.models import Membership, Organisation, Programme, Role
+
+
+def membership(user: User | None, programme_id: int) -> Membership | None:
+    """The user's membership of a programme, cached for the request."""
+    if user is None:
+        return None
+    cache = g.setdefault("memberships", {})
+    if programme_id not in cache:
+        cache[programme_id] = db.session.scalar(
+            select(Membership).where(Membership.programme_id == programme_id, Membership.user_id == user.id)
+        )
+    return cache[programme_id]
+
+
+def can_view_programme(user: User | None, programme: Programme) -> bool:
+    return membership(user, programme.id) is not None
+
+
+def can_manage_programme(user: User | None, programme: Programme) -> bool:
+    m = membership(user, programme.id)
+    return m is not None and m.role == Role.FACILITATOR
+
+
+def can_view_org(user: User | None, org: Organisation) -> bool:
+    m = membership(user, org.programme_id)
+    if m is None:
+        return False
+    if m.role == Role.FACILITATOR:
+        return True
+    if m.role == Role.VIEWER and m.organisation_id is None:
+        return True  # a programme-wide viewer (head of service, partner)
+    return m.organisation_id == org.id
+
+
+def can_edit_org(user: User | None, org: Organisation) -> bool:
+    m = membership(user, org.programme_id)
+    if m is None:
+        return False
+    return m.role == Role.FACILITATOR or (m.role == Role.TEAM_MEMBER and m.organisation_id == org.id)
+
+
+def visible_organisations(user: User | None, programme: Programme) -> list[Organisation]:
+    return [org for org in programme.organisations if can_view_org(user, org)]
+
+
+def require_view_org(user: User | None, org: Organisation) -> None:
+    """404 when the person may not even know the organisation's plans exist."""
+    if not can_view_org(user, org):
+        abort(404)
+
+
+def require_edit_org(user: User | None, org: Organisation) -> None:
+    """404 when unseen, 403 when seen but read-only."""
+    require_view_org(user, org)
+    if not can_edit_org(user, org):
+        abort(403)
