@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def _load_user():
+        g.pop("memberships", None)  # per-request cache (see programmes.permissions.membership)
         g.user = sessions.load_current_user()
 
     @app.after_request

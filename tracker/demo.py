@@ -42,7 +42,8 @@ INITIATIVES = ["HSG needs assessment", "RRTPs", "High Level Action Plan", "Ombud
 
 AIM = ("How might we redesign services to reduce the number of customers “falling out” of the statutory "
        "housing system within S66 and S73?")
-OUTCOMES = """- Increase successful prevention and relief outcomes for people currently falling out of your service system and those who may do so in the future
+OUTCOMES = """\
+- Increase successful prevention and relief outcomes for people currently falling out of your service system and those who may do so in the future
 - Support to work through specific factors that contribute to people falling out
 - Ongoing support to trial changes, learn from them and evaluate the impact over the medium and long term
 - Opportunity to exchange knowledge and practice with a close group of local authorities

@@ -2,10 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, \
-    GovTextArea, GovTextInput
-from wtforms import DateField, EmailField, IntegerField, RadioField, SelectField, StringField, SubmitField, \
-    TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Email, InputRequired, Length, NumberRange
 
 from tracker.programmes.models import Role

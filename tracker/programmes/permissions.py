@@ -17,11 +17,12 @@ def membership(user: User | None, programme_id: int) -> Membership | None:
     if user is None:
         return None
     cache = g.setdefault("memberships", {})
-    if programme_id not in cache:
-        cache[programme_id] = db.session.scalar(
+    key = (user.id, programme_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
             select(Membership).where(Membership.programme_id == programme_id, Membership.user_id == user.id)
         )
-    return cache[programme_id]
+    return cache[key]
 
 
 def can_view_programme(user: User | None, programme: Programme) -> bool:

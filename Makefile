@@ -1,0 +1,45 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run demo test test-sqlite test-postgres browser bench lint frontend clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/flask
+
+## run: install, migrate the SQLite database under instance/, load the demo data and serve on 127.0.0.1:$(PORT)
+run: install
+	TRACKER_ENV=development $(BIN)/flask --app wsgi db upgrade
+	TRACKER_ENV=development $(BIN)/flask --app wsgi tracker demo
+	TRACKER_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+## browser: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install browser
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/python -m pytest -q; fi
+
+## bench: performance figures (not part of `make test`)
+bench: install
+	$(BIN)/python bench/bench_board.py
+
+lint: install
+	$(BIN)/ruff check tracker tests bench wsgi.py
+
+## frontend: rebuild the vendored front-end files in static/ from npm
+frontend:
+	bash scripts/build-frontend.sh
+
+clean:
+	rm -rf $(VENV) instance/tracker.db* .pytest_cache
