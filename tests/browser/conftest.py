@@ -1,0 +1,174 @@
+"""Browser tests: a live server on the session's app, Chromium through pytest-playwright, axe on every page.
+
+Data is made with ``tests.factories`` inside the app context the autouse fixture in ``tests/conftest.py``
+pushes; the factories commit, so the server thread (its own app context, its own session) sees it. The
+same autouse fixture empties every table after each test. CSRF protection is switched on for these tests
+(the autouse fixture switches it off again), so the forms' hidden tokens and htmx's ``X-CSRFToken``
+header are exercised for real.
+"""
+
+import json
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from tests import factories
+from tracker.extensions import db
+
+HERE = Path(__file__).parent
+CHROMIUM = "/usr/bin/chromium"
+AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+expect.set_options(timeout=5_000)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is marked ``browser`` (deselect them with ``-m "not browser"``)."""
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium); the browser tests need it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " – browser tests are never skipped under CI", pytrace=False)
+        pytest.skip(reason)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app served on a free local port by a threaded werkzeug server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url):
+    # The app's CSP (script-src 'self' 'nonce-…') blocks an injected inline script: bypass it so axe can run.
+    return {**browser_context_args, "base_url": base_url, "bypass_csp": True, "locale": "en-GB",
+            "timezone_id": "Europe/London", "viewport": {"width": 1440, "height": 1000}}
+
+
+@pytest.fixture(autouse=True)
+def _csrf_on(app):
+    """Real CSRF checks in the browser (tests/conftest.py switches them off again after each test)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+# --- axe -----------------------------------------------------------------------------------------
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']} – {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {json.dumps(node['target'])}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+def run_axe(page: Page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now; return the violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_SOURCE)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+    return result["violations"]
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)`` asserts the page has no WCAG 2.1 AA violations axe can find; it records what it checked."""
+    checked: list[str] = []
+
+    def _axe(page: Page, what: str = "") -> None:
+        violations = run_axe(page)
+        label = what or page.url
+        if violations:
+            print(f"axe: {len(violations)} violation(s) on {label}:\n{format_violations(violations)}")
+        assert not violations, f"axe found violations on {label}:\n{format_violations(violations)}"
+        checked.append(label)
+
+    _axe.checked = checked
+    return _axe
+
+
+@pytest.fixture
+def visit(axe):
+    """``visit(page, path)`` opens a page, checks it answered 200, and runs axe on it."""
+
+    def _visit(page: Page, path: str, *, status: int = 200):
+        response = page.goto(path)
+        assert response is not None and response.status == status, f"{path}: {response and response.status}"
+        page.wait_for_load_state("load")
+        axe(page, path)
+        return response
+
+    return _visit
+
+
+# --- people and sessions -------------------------------------------------------------------------
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the sign-in page"
+    return match.group(1)
+
+
+@pytest.fixture
+def sign_in(base_url):
+    """``sign_in(context, user)`` signs a browser context in by posting the sign-in form over HTTP.
+
+    (The sign-in form itself is driven through the browser in test_sign_in.)
+    """
+
+    def _sign_in(context, user, password=factories.PASSWORD):
+        page = context.request.get(f"{base_url}/sign-in")
+        token = _token(page.text())
+        response = context.request.post(f"{base_url}/sign-in", form={
+            "csrf_token": token, "email": user.email, "password": password, "next": ""}, max_redirects=0)
+        assert response.status == 302, response.text()[:500]
+        return context
+
+    return _sign_in
+
+
+@pytest.fixture
+def fresh(app):
+    """``fresh(obj)`` re-reads an object from the database (what the server wrote, not the identity map)."""
+
+    def _fresh(obj):
+        db.session.rollback()
+        db.session.expire_all()
+        return db.session.get(type(obj), obj.id)
+
+    return _fresh
