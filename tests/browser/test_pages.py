@@ -41,7 +41,7 @@ def test_team_member_finds_their_plans_from_the_dashboard(page, world, sign_in, 
     axe(page, "programme page")
 
     visit(page, org_url(org))
-    expect(page.locator(".govuk-caption-l, h1").first).to_contain_text(org.name)
+    expect(page.get_by_role("heading", level=1)).to_have_text(org.name)
     nav = page.get_by_role("navigation", name="Action plans")
     nav.get_by_role("link", name="Roadmap").click()
     expect(page).to_have_url(re.compile(re.escape(roadmap_url(org)) + "$"))
