@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run demo test test-sqlite test-postgres browser bench lint frontend clean
+.PHONY: install run test browser bench lint frontend translations clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ frontend:
 
 clean:
 	rm -rf $(VENV) instance/tracker.db* .pytest_cache
+
+## translations: extract every user-facing string into tracker/translations/messages.pot (for Welsh)
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o tracker/translations/messages.pot .

@@ -254,14 +254,17 @@ def sign_in(app, email: str):
     return client
 
 
-def timed_get(client, url: str) -> tuple[float, bytes]:
+def timed_get(client, url: str) -> tuple[float, float, bytes]:
+    """Wall time (the figure) and this process's CPU time (a cross-check, on stderr) of one GET."""
     gc.collect()  # outside the timing: no request pays for an earlier one's garbage
+    cpu = time.process_time()
     start = time.perf_counter()
     response = client.get(url)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     if response.status_code != 200:
         raise SystemExit(f"GET {url}: {response.status_code}")
-    return elapsed, response.data
+    return elapsed, cpu, response.data
 
 
 def shorten(statement: str) -> str:
@@ -270,7 +273,7 @@ def shorten(statement: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15, help="timed requests per figure (at least 15)")
+    parser.add_argument("--repeats", type=int, default=21, help="timed requests per figure (at least 15)")
     parser.add_argument("--profile", action="store_true", help="then profile the board page (stderr)")
     parser.add_argument("--profile-top", type=int, default=30)
     args = parser.parse_args()
@@ -330,18 +333,22 @@ def main() -> None:
         for _ in range(3):
             timed_get(client, big["url"])
             timed_get(client, "/__bare")
-        board_times, bare_times = [], []
+        board_times, bare_times, board_cpu, bare_cpu = [], [], [], []
         board_body = bare_body = b""
         for i in range(repeats):
-            elapsed, board_body = timed_get(client, big["url"])
+            elapsed, cpu, board_body = timed_get(client, big["url"])
             board_times.append(elapsed)
-            elapsed, bare_body = timed_get(client, "/__bare")
+            board_cpu.append(cpu)
+            elapsed, cpu, bare_body = timed_get(client, "/__bare")
             bare_times.append(elapsed)
-            log(f"  request {i + 1}/{repeats}: board {board_times[-1] * 1000:.1f} ms, "
-                f"bare {bare_times[-1] * 1000:.1f} ms")
+            bare_cpu.append(cpu)
+            log(f"  request {i + 1}/{repeats}: board {board_times[-1] * 1000:.1f} ms "
+                f"(cpu {board_cpu[-1] * 1000:.1f}), bare {bare_times[-1] * 1000:.1f} ms (cpu {bare_cpu[-1] * 1000:.1f})")
         n_board, n_bare = board_body.count(b'class="app-card"'), bare_body.count(b'class="app-card"')
         if n_board != 1000 or n_bare != 1000:
             raise SystemExit(f"expected 1,000 cards on each page, got board {n_board}, bare {n_bare}")
+        log(f"cpu-time medians (insensitive to other processes): board {median_ms(board_cpu):.1f} ms, "
+            f"bare {median_ms(bare_cpu):.1f} ms, ratio {median_ms(board_cpu) / median_ms(bare_cpu):.2f}")
         log(f"page sizes: board {len(board_body) / 1024:.0f} KiB, bare {len(bare_body) / 1024:.0f} KiB")
 
         # Moves: plain form posts, alternating columns, version read from the database first.

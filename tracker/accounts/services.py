@@ -1,6 +1,7 @@
 """Account rules: creating people, checking passwords, enabling and disabling accounts."""
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,9 +36,9 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False,
     """
     email = normalise_email(email)
     if find_by_email(email):
-        raise AccountError(f"An account with the email address {email} already exists")
+        raise AccountError(_("An account with the email address %(email)s already exists", email=email))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+        raise AccountError(_("Password must be %(n)s characters or more", n=MIN_PASSWORD_LENGTH))
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
                 is_admin=is_admin, is_facilitator=is_facilitator)
     db.session.add(user)
@@ -72,7 +73,7 @@ def update_user(user: User, *, name: str, is_admin: bool, is_facilitator: bool, 
     :raises AccountError: an administrator tried to disable or demote themselves.
     """
     if user.id == acting.id and (not is_active or not is_admin):
-        raise AccountError("You cannot disable your own account or remove your own administrator role")
+        raise AccountError(_("You cannot disable your own account or remove your own administrator role"))
     user.name = name.strip()
     user.is_admin = is_admin
     user.is_facilitator = is_facilitator
@@ -83,6 +84,6 @@ def update_user(user: User, *, name: str, is_admin: bool, is_facilitator: bool, 
 
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+        raise AccountError(_("Password must be %(n)s characters or more", n=MIN_PASSWORD_LENGTH))
     user.password_hash = hash_password(password)
     sessions.end_all(user)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.accounts.models import User
@@ -53,7 +54,7 @@ def add_organisation(programme: Programme, name: str) -> Organisation:
     """
     name = name.strip()
     if any(org.name.lower() == name.lower() for org in programme.organisations):
-        raise ProgrammeError(f"{name} is already taking part in this programme")
+        raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
     taken = {org.slug for org in programme.organisations}
     org = Organisation(programme=programme, name=name, slug=_unique_slug(slugify(name), taken.__contains__))
     db.session.add(org)
@@ -68,17 +69,17 @@ def add_member(programme: Programme, *, email: str, role: Role, organisation: Or
     """
     user = find_by_email(email)
     if user is None:
-        raise ProgrammeError("There is no account with that email address. Ask an administrator to create it")
+        raise ProgrammeError(_("There is no account with that email address. Ask an administrator to create it"))
     if organisation is not None and organisation.programme_id != programme.id:
-        raise ProgrammeError("Choose an organisation taking part in this programme")
+        raise ProgrammeError(_("Choose an organisation taking part in this programme"))
     if role == Role.TEAM_MEMBER and organisation is None:
-        raise ProgrammeError("Choose the organisation this team member belongs to")
+        raise ProgrammeError(_("Choose the organisation this team member belongs to"))
     if role == Role.FACILITATOR:
         organisation = None  # facilitators work across every organisation
     exists = db.session.scalar(select(Membership).where(
         Membership.programme_id == programme.id, Membership.user_id == user.id))
     if exists:
-        raise ProgrammeError(f"{user.name} already has a role in this programme")
+        raise ProgrammeError(_("%(name)s already has a role in this programme", name=user.name))
     member = Membership(programme=programme, user=user, role=role, organisation=organisation)
     db.session.add(member)
     db.session.flush()
@@ -94,7 +95,7 @@ def remove_member(member: Membership) -> None:
         facilitators = db.session.scalar(select(func.count()).select_from(Membership).where(
             Membership.programme_id == member.programme_id, Membership.role == Role.FACILITATOR))
         if facilitators <= 1:
-            raise ProgrammeError("A programme needs at least one facilitator")
+            raise ProgrammeError(_("A programme needs at least one facilitator"))
     db.session.delete(member)
     db.session.flush()
 
@@ -106,7 +107,7 @@ def add_initiative(programme: Programme, name: str) -> Initiative:
     """
     name = name.strip()
     if any(i.name.lower() == name.lower() for i in programme.initiatives):
-        raise ProgrammeError(f"{name} is already in the list")
+        raise ProgrammeError(_("%(name)s is already in the list", name=name))
     initiative = Initiative(programme=programme, name=name)
     db.session.add(initiative)
     db.session.flush()
