@@ -89,7 +89,7 @@ class CardForm(FlaskForm):
 
 
 class MoveForm(VersionedForm):
-    column = SelectField(_l("Move to"), choices=[(c.value, c.label) for c in RoadmapColumn],
+    column = SelectField(_l("Move to"), choices=lambda: [(c.value, c.label) for c in RoadmapColumn],
                          validators=[InputRequired(message=_l("Choose a column"))])
     #: The card it should follow: empty = bottom of the column, 0 = top.
     after = IntegerField(widget=HiddenInput(), validators=[Optional()])

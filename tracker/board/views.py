@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.accounts.permissions import current_user, login_required
 from tracker.board import bp, queries, services
@@ -37,6 +39,7 @@ def load_org(slug: str, org_slug: str, *, edit: bool = False) -> Organisation:
     """The organisation in that programme, if the signed-in person may see (or change) its plans."""
     org = db.session.scalar(
         select(Organisation).join(Programme, Organisation.programme_id == Programme.id)
+        .options(contains_eager(Organisation.programme))
         .where(Programme.slug == slug, Organisation.slug == org_slug))
     if org is None:
         abort(404)
@@ -78,15 +81,27 @@ def stale_response(card: Card, template: str, status: int = 409, **context):
 
 
 def board_context(filters: queries.Filters) -> dict:
-    """Labels and URL prefixes computed once per page, not once per card (the board can hold 1,000)."""
+    """What every card on the board shares, rendered once per page rather than once per card: labels,
+    URL prefixes, the tags and the "Move to" options for each column (the board can hold 1,000 cards)."""
     card_prefix = url_for("board.card", card_id=0)[:-1]
+    columns = [(c, c.label) for c in RoadmapColumn]
+
+    def options(selected: RoadmapColumn) -> Markup:
+        return Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(c.value, Markup(" selected") if c == selected else "",
+                                                             label) for c, label in columns)
+
+    def tag(css: str, text: str) -> Markup:
+        return Markup('<strong class="govuk-tag {}">{}</strong>').format(css, text)
+
     return {
-        "column_choices": [(c, c.label) for c in RoadmapColumn],
-        "kind_labels": {k: k.label for k in Kind},
-        "priority_labels": {p: _("Priority: %(p)s", p=p.label) for p in Priority},
+        "column_choices": columns,
+        "column_options": {c: options(c) for c in RoadmapColumn},
+        "kind_tags": {k: tag(f"app-tag--kind-{k.value}", k.label) for k in Kind},
+        "priority_tags": {p: tag(f"app-tag--priority-{p.value}", _("Priority: %(p)s", p=p.label)) for p in Priority},
         "owners_label": _("Owners:"), "completed_label": _("Completed"),
         "move_label": _("Move to"), "move_button": _("Move"),
-        "card_prefix": card_prefix, "move_prefix": card_prefix,
+        "card_prefix": card_prefix, "move_prefix": card_prefix, "csrf": escape(generate_csrf()),
         "filter_qs": "?" + urlencode(filters.as_args()) if filters.active else "",
     }
 
@@ -114,9 +129,9 @@ def roadmap(slug: str, org_slug: str):
     org = load_org(slug, org_slug)
     filters = queries.Filters.from_args(request.args)
     people = queries.owner_choices(org)
-    lanes, overdue = queries.board_lanes(org, filters, services.today())
+    lanes = queries.board_lanes(org, filters, services.today())
     form = FilterForm(formdata=request.args, people=people)
-    return render("board/roadmap.html", "board", org=org, lanes=lanes, overdue=overdue, filters=filters,
+    return render("board/roadmap.html", "board", org=org, lanes=lanes, filters=filters,
                   filter_form=form, can_edit=can_edit_org(current_user(), org), **board_context(filters))
 
 
@@ -310,9 +325,9 @@ def move_card(card_id: int):
         flash(message, "success")
         return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug) + f"#card-{card.id}")
     filters = queries.Filters.from_args(request.args)
-    lanes, overdue = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id)
+    lanes = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id)
     response = make_response(render_template(
-        "board/_lane.html", lane=lanes[0], org=org, overdue=overdue, filters=filters, can_edit=True,
+        "board/_lane.html", lane=lanes[0], org=org, filters=filters, can_edit=True,
         **board_context(filters)), status)
     response.headers["HX-Trigger"] = json.dumps({"board-moved": {
         "message": message, "cardId": card.id, "error": status != 200}})
@@ -399,9 +414,11 @@ def _card_with_errors(card: Card, **forms):
     org = card.organisation
     people = queries.owner_choices(org)
     others = db.session.scalars(select(Card).where(Card.organisation_id == org.id, Card.id != card.id)).all()
-    context = {"move_form": MoveForm(), "action_form": ActionForm(people=people),
-               "update_form": ProgressUpdateForm(on=services.today()), "link_form": LinkForm(cards=others),
-               "done_form": ActionDoneForm(), "unlink_form": UnlinkForm()}
+    # The other forms start empty: bound to this POST they would show its values (or crash on a missing date).
+    context = {"move_form": MoveForm(formdata=None), "action_form": ActionForm(people=people, formdata=None),
+               "update_form": ProgressUpdateForm(on=services.today(), formdata=None),
+               "link_form": LinkForm(cards=others, formdata=None),
+               "done_form": ActionDoneForm(formdata=None), "unlink_form": UnlinkForm(formdata=None)}
     context.update(forms)
     return render_template("board/card.html", card=card, org=org, can_edit=True, today=services.today(),
                            **context), 422

@@ -66,7 +66,7 @@ class MemberForm(FlaskForm):
     email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
         InputRequired(message=_l("Enter the person's email address")),
         Email(message=_l("Enter an email address in the correct format, like name@example.org"))])
-    role = RadioField(_l("Role"), widget=GovRadioInput(), choices=ROLE_CHOICES,
+    role = RadioField(_l("Role"), widget=GovRadioInput(), choices=lambda: ROLE_CHOICES,
                       validators=[InputRequired(message=_l("Choose a role"))])
     organisation = SelectField(_l("Organisation"), widget=GovSelect(), coerce=str,
                                description=_l("Required for team members; optional for viewers"))
