@@ -86,8 +86,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, programmes
+    from tracker import accounts, board, programmes, results
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(results.bp)

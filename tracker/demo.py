@@ -6,6 +6,7 @@ council's name is ours: the seed names only two of the three. Loading twice chan
 """
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from tracker.board.models import Card, ConceptSheet, Kind, Priority, PrototypePl
 from tracker.extensions import db
 from tracker.programmes import services as programmes
 from tracker.programmes.models import Membership, Programme, Role
+from tracker.results import services as results
+from tracker.results.models import Direction, Unit
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - printed for the demo accounts only
 PROGRAMME_SLUG = "welsh-service-improvement-project"
@@ -166,7 +169,9 @@ def load_demo() -> list[tuple[str, str]]:
     programme = programmes.create_programme(
         name="Welsh Service Improvement Project", aim=AIM, expected_outcomes=OUTCOMES,
         start_date=date(2022, 2, 1), evaluation_months=18, checkin_interval_months=3, survey_interval_months=3,
-        creator=users["facilitator@example.org"])
+        creator=users["facilitator@example.org"],
+        # The demo's periods all ended years ago; keep their figures open so the demo can be tried.
+        figures_lock_days=3650)
     assert programme.slug == PROGRAMME_SLUG
     orgs = {key: programmes.add_organisation(programme, name) for key, name in ORGANISATIONS.items()}
     initiatives = {name: programmes.add_initiative(programme, name) for name in INITIATIVES}
@@ -211,4 +216,39 @@ def load_demo() -> list[tuple[str, str]]:
                                   owners=[users["team@caerphilly.example.org"]], column=RoadmapColumn.PROTOTYPING)
     board.save_sheet(prototype, ConceptSheet, expected_version=prototype.version, user=facilitator, **CONCEPT)
     board.save_sheet(prototype, PrototypePlan, expected_version=prototype.version, user=facilitator, **PLAN)
+    _results(programme, orgs, facilitator)
     return listing
+
+
+def _results(programme, orgs, facilitator) -> None:
+    """The seed's sample results tracker: Objective 1, Outcome 1.1, its indicator and output."""
+    objective = results.create_objective(
+        programme, "To reduce prevention ‘fallout’ from the homelessness system in three Welsh LAs")
+    outcome = results.create_outcome(
+        objective, "Number of households recorded as ‘fallen out’ under Prevention duty reduced during reporting period")
+    indicator = results.create_indicator(
+        outcome, name="Proportion of unique households under Prevention duty categorised as ‘fall-out’ during "
+        "three-month period (total)",
+        definition="Number of households recorded as ‘fallen out’ under Prevention duty reduced during reporting "
+        "period", unit=Unit.PROPORTION, numerator_label="households categorised as fall-out",
+        denominator_label="unique households under Prevention duty", direction=Direction.DECREASE,
+        baseline=Decimal("16"), target=Decimal("12"),
+        frequency="Data inputted into participating LA system daily/weekly, and extracted at end of reporting period",
+        data_source="Participating LA homelessness monitoring/case management system",
+        who_collects="Front-line staff will input - LA contact will extract")
+    output = results.create_output(
+        outcome, description="LAs implement actions for prevention duty following action plan",
+        evidence="Narrative report describing prevention action plan implementation is submitted to Crisis in two "
+        "weeks following reporting period", due_days_after_period=14)
+    today = date.today()
+    for key, figures in {"RCT": [(19, 120), (17, 118), (14, 115)], "Caerphilly": [(22, 140), (20, 138)]}.items():
+        for period, (numerator, denominator) in enumerate(figures, start=1):
+            results.save_figure(indicator, orgs[key], period,
+                                results.FigureValues(numerator=Decimal(numerator), denominator=Decimal(denominator),
+                                                     source="Case management system quarterly extract"),
+                                user=facilitator, today=today, via="import", may_change_locked=True)
+    results.record_output(output, orgs["RCT"], 1, received=True, user=facilitator, today=date(2022, 5, 10))
+    cards = db.session.scalars(select(Card).where(Card.organisation_id == orgs["RCT"].id,
+                                                  Card.opportunity_id.is_not(None))).all()
+    for card in cards[:2]:
+        results.set_card_indicators(card, [indicator])

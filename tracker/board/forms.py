@@ -177,10 +177,12 @@ class FilterForm(FlaskForm):
     owner = SelectField(_l("Owner"), widget=GovSelect(), coerce=str, validate_choice=False)
     priority = SelectField(_l("Priority"), widget=GovSelect(), validate_choice=False)
     kind = SelectField(_l("Kind"), widget=GovSelect(), validate_choice=False)
+    indicator = SelectField(_l("Indicator"), widget=GovSelect(), validate_choice=False)
     overdue = BooleanField(_l("Only cards with overdue actions"), widget=GovCheckboxInput())
 
-    def __init__(self, *args, people=(), **kwargs):
+    def __init__(self, *args, people=(), indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.indicator.choices = [("", _l("Any"))] + [(str(i.id), f"{i.code} {i.name[:60]}") for i in indicators]
         self.owner.choices = [("", _l("Anyone"))] + [(str(p.id), p.name) for p in people]
         self.priority.choices = [("", _l("Any"))] + _priority_choices()
         self.kind.choices = [("", _l("Any"))] + [(k.value, k.label) for k in Kind]

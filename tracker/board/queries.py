@@ -14,6 +14,7 @@ from tracker.accounts.models import User
 from tracker.board.models import Action, Card, Kind, Opportunity, Priority, RoadmapColumn, card_owner
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Role
+from tracker.results.models import card_indicator
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Filters:
     kind: Kind | None = None
     overdue: bool = False
     q: str = ""
+    #: Only cards linked to this indicator (results tracker).
+    indicator: int | None = None
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -34,8 +37,9 @@ class Filters:
             except ValueError:
                 return None
 
-        owner = args.get("owner", "")
+        owner, indicator = args.get("owner", ""), args.get("indicator", "")
         return cls(owner=int(owner) if owner.isdigit() else None,
+                   indicator=int(indicator) if indicator.isdigit() else None,
                    priority=enum_or_none(Priority, args.get("priority")),
                    kind=enum_or_none(Kind, args.get("kind")),
                    overdue=args.get("overdue") in ("1", "y", "on", "true"),
@@ -43,12 +47,12 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.owner or self.priority or self.kind or self.overdue or self.q)
+        return bool(self.owner or self.priority or self.kind or self.overdue or self.q or self.indicator)
 
     def as_args(self) -> dict:
         args = {"owner": self.owner, "priority": self.priority and self.priority.value,
                 "kind": self.kind and self.kind.value, "overdue": "1" if self.overdue else None,
-                "q": self.q or None}
+                "q": self.q or None, "indicator": self.indicator}
         return {k: v for k, v in args.items() if v}
 
 
@@ -98,6 +102,9 @@ def filter_cards(stmt, org: Organisation, filters: Filters, today: date):
     stmt = stmt.where(Card.organisation_id == org.id)
     if filters.owner:
         stmt = stmt.where(exists().where(card_owner.c.card_id == Card.id, card_owner.c.user_id == filters.owner))
+    if filters.indicator:
+        stmt = stmt.where(exists().where(card_indicator.c.card_id == Card.id,
+                                         card_indicator.c.indicator_id == filters.indicator))
     if filters.priority:
         stmt = stmt.where(Card.priority == filters.priority)
     if filters.kind:

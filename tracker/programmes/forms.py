@@ -20,7 +20,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange
+from wtforms.validators import Email, InputRequired, Length, NumberRange, ValidationError
 
 from tracker.programmes.models import Role
 
@@ -53,7 +53,30 @@ class ProgrammeForm(FlaskForm):
                                           default=3, validators=[
         InputRequired(message=_l("Enter the staff survey interval")),
         NumberRange(min=1, max=12, message=_l("Survey interval must be between 1 and 12 months"))])
+    reporting_interval_months = IntegerField(_l("Reporting period in months"), widget=GovTextInput(), default=3,
+                                             description=_l("Indicator figures are reported for each period"),
+                                             validators=[
+        InputRequired(message=_l("Enter the reporting period")),
+        NumberRange(min=1, max=12, message=_l("Reporting period must be between 1 and 12 months"))])
+    figures_due_days = IntegerField(_l("Figures are due this many days after a period ends"), widget=GovTextInput(),
+                                    default=14, validators=[
+        InputRequired(message=_l("Enter the number of days")),
+        NumberRange(min=0, max=180, message=_l("Enter a number of days from 0 to 180"))])
+    figures_lock_days = IntegerField(_l("Figures are locked this many days after a period ends"),
+                                     widget=GovTextInput(), default=90,
+                                     description=_l("After that only facilitators can change them"), validators=[
+        InputRequired(message=_l("Enter the number of days")),
+        NumberRange(min=0, max=730, message=_l("Enter a number of days from 0 to 730"))])
+    rag_band_percent = IntegerField(_l("On track means within this percentage of the target"), widget=GovTextInput(),
+                                    default=15, validators=[
+        InputRequired(message=_l("Enter a percentage")),
+        NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))])
     submit = SubmitField(_l("Save programme"), widget=GovSubmitInput())
+
+    def validate_figures_lock_days(self, field):
+        due = self.figures_due_days.data
+        if due is not None and field.data is not None and field.data < due:
+            raise ValidationError(_l("Figures cannot be locked before they are due"))
 
 
 class OrganisationForm(FlaskForm):

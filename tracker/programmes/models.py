@@ -32,6 +32,14 @@ class Programme(db.Model):
     evaluation_months: Mapped[int] = mapped_column(default=12)
     checkin_interval_months: Mapped[int] = mapped_column(default=3)
     survey_interval_months: Mapped[int] = mapped_column(default=3)
+    #: Reporting periods for indicator figures ("0–3 months since start date", …).
+    reporting_interval_months: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: A period's figures are due this many days after it ends …
+    figures_due_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: … and are locked (only facilitators may change them) this many days after it ends.
+    figures_lock_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    #: On track = within ± this percentage of the target (TolaData's default band).
+    rag_band_percent: Mapped[int] = mapped_column(default=15, server_default="15")
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list["Organisation"]] = relationship(

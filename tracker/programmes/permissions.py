@@ -25,6 +25,12 @@ def membership(user: User | None, programme_id: int) -> Membership | None:
     return cache[key]
 
 
+def remember_membership(user: User | None, programme_id: int, member: Membership | None) -> None:
+    """Prime the request's cache with a membership already loaded alongside another object."""
+    if user is not None:
+        g.setdefault("memberships", {})[(user.id, programme_id)] = member
+
+
 def can_view_programme(user: User | None, programme: Programme) -> bool:
     return membership(user, programme.id) is not None
 

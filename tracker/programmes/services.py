@@ -11,6 +11,8 @@ from tracker.core.text import slugify
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Programme, Role
 
+SETTINGS = ("reporting_interval_months", "figures_due_days", "figures_lock_days", "rag_band_percent")
+
 
 class ProgrammeError(ValueError):
     """A programme rule was broken; the message is shown to the user."""
@@ -26,14 +28,16 @@ def _unique_slug(base: str, taken) -> str:
 
 def create_programme(*, name: str, aim: str, expected_outcomes: str, start_date: date,
                      evaluation_months: int, checkin_interval_months: int, survey_interval_months: int,
-                     creator: User) -> Programme:
-    """Create a programme; its creator becomes its first facilitator."""
+                     creator: User, **settings) -> Programme:
+    """Create a programme; its creator becomes its first facilitator. ``settings`` may give the
+    reporting interval, due and lock days and the on-track band (defaults otherwise)."""
     slug = _unique_slug(slugify(name), lambda s: db.session.scalar(
         select(func.count()).select_from(Programme).where(Programme.slug == s)) > 0)
     programme = Programme(slug=slug, name=name.strip(), aim=aim.strip(), expected_outcomes=expected_outcomes,
                           start_date=start_date, evaluation_months=evaluation_months,
                           checkin_interval_months=checkin_interval_months,
-                          survey_interval_months=survey_interval_months)
+                          survey_interval_months=survey_interval_months,
+                          **{k: v for k, v in settings.items() if k in SETTINGS and v is not None})
     db.session.add(programme)
     db.session.add(Membership(programme=programme, user=creator, role=Role.FACILITATOR))
     db.session.flush()
@@ -41,10 +45,12 @@ def create_programme(*, name: str, aim: str, expected_outcomes: str, start_date:
 
 
 def update_programme(programme: Programme, **fields) -> None:
-    """Change a programme's set-up (the slug stays, so links keep working)."""
+    """Change a programme's set-up (the slug stays, so links keep working). Moving the start date moves
+    the reporting periods; figures stay attached to their period number."""
     for key in ("name", "aim", "expected_outcomes", "start_date", "evaluation_months",
-                "checkin_interval_months", "survey_interval_months"):
-        setattr(programme, key, fields[key])
+                "checkin_interval_months", "survey_interval_months", *SETTINGS):
+        if key in fields:
+            setattr(programme, key, fields[key])
 
 
 def add_organisation(programme: Programme, name: str) -> Organisation:

@@ -13,7 +13,8 @@ from tracker.programmes.models import Membership, Programme, Role
 from tracker.programmes.permissions import can_manage_programme, can_view_programme, visible_organisations
 
 PROGRAMME_FIELDS = ("name", "aim", "expected_outcomes", "start_date", "evaluation_months",
-                    "checkin_interval_months", "survey_interval_months")
+                    "checkin_interval_months", "survey_interval_months", "reporting_interval_months",
+                    "figures_due_days", "figures_lock_days", "rag_band_percent")
 
 
 def load_programme(slug: str, *, manage: bool = False) -> Programme:

@@ -1,0 +1,8 @@
+"""The results tracker: objectives → outcomes → indicators and outputs, figures per organisation and
+reporting period, "across all organisations" totals, progress against target, data in and out."""
+
+from flask import Blueprint
+
+bp = Blueprint("results", __name__)
+
+from tracker.results import views  # noqa: E402,F401

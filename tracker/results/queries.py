@@ -1,0 +1,110 @@
+"""Read models for the results tracker, built in a fixed number of queries.
+
+"Across all organisations" is computed in SQL: the sum for counts; the sum of numerators over the sum of
+denominators for proportions (never the mean of percentages); the number of "yes" for yes/no; and always
+how many organisations reported.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.board.models import Card
+from tracker.extensions import db
+from tracker.programmes.models import Organisation, Programme
+from tracker.results.models import Figure, Indicator, Objective, Outcome, OutputReceipt, Unit, card_indicator
+
+
+@dataclass
+class Total:
+    """One indicator's "across all organisations" figure for one period."""
+
+    unit: Unit
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    yes: int
+    reported: int
+
+    @property
+    def comparable(self) -> Decimal | None:
+        """The number compared with the target: the total, or the percentage for proportions."""
+        if self.unit == Unit.COUNT:
+            return self.value
+        if self.unit == Unit.PROPORTION and self.denominator:
+            return Decimal(self.numerator) * 100 / Decimal(self.denominator)
+        return None
+
+
+def framework(programme: Programme) -> list[Objective]:
+    """Objectives with their outcomes, indicators and outputs (four queries)."""
+    return list(db.session.scalars(
+        select(Objective).where(Objective.programme_id == programme.id).order_by(Objective.number)
+        .options(selectinload(Objective.outcomes).selectinload(Outcome.indicators),
+                 selectinload(Objective.outcomes).selectinload(Outcome.outputs))))
+
+
+def totals(programme: Programme) -> dict[tuple[int, int], Total]:
+    """``(indicator_id, period_number)`` → the across-all-organisations figure, in one grouped query."""
+    stmt = (select(Figure.indicator_id, Figure.period_number, Indicator.unit,
+                   func.sum(Figure.value), func.sum(Figure.numerator), func.sum(Figure.denominator),
+                   func.sum(case((Figure.flag.is_(True), 1), else_=0)), func.count(Figure.id))
+            .join(Indicator, Indicator.id == Figure.indicator_id)
+            .where(Indicator.programme_id == programme.id)
+            .group_by(Figure.indicator_id, Figure.period_number, Indicator.unit))
+    return {(row[0], row[1]): Total(row[2], row[3], row[4], row[5], int(row[6] or 0), int(row[7]))
+            for row in db.session.execute(stmt)}
+
+
+def latest_totals(totals: dict[tuple[int, int], Total]) -> dict[int, Total]:
+    """Each indicator's total for the latest period that has any figure."""
+    latest: dict[int, tuple[int, Total]] = {}
+    for (indicator_id, period_number), total in totals.items():
+        if indicator_id not in latest or period_number > latest[indicator_id][0]:
+            latest[indicator_id] = (period_number, total)
+    return {indicator_id: total for indicator_id, (_n, total) in latest.items()}
+
+
+def organisation_figures(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], Figure]:
+    """``(indicator_id, period_number)`` → this organisation's figure."""
+    if org is None:
+        return {}
+    stmt = (select(Figure).join(Indicator, Indicator.id == Figure.indicator_id)
+            .where(Indicator.programme_id == programme.id, Figure.organisation_id == org.id))
+    return {(f.indicator_id, f.period_number): f for f in db.session.scalars(stmt)}
+
+
+def receipts(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], OutputReceipt]:
+    if org is None:
+        return {}
+    stmt = select(OutputReceipt).where(OutputReceipt.organisation_id == org.id)
+    return {(r.output_id, r.period_number): r for r in db.session.scalars(stmt)}
+
+
+@dataclass
+class LinkedCard:
+    id: int
+    code: str
+    title: str
+    column: str
+    organisation: str
+    extra: dict = field(default_factory=dict)
+
+
+def linked_cards(indicator: Indicator, organisations: list[Organisation]) -> list[Card]:
+    """Cards meant to move this indicator, in the organisations the person may see."""
+    if not organisations:
+        return []
+    return list(db.session.scalars(
+        select(Card).join(card_indicator, card_indicator.c.card_id == Card.id)
+        .where(card_indicator.c.indicator_id == indicator.id,
+               Card.organisation_id.in_([o.id for o in organisations]))
+        .options(selectinload(Card.opportunity), selectinload(Card.organisation))
+        .order_by(Card.organisation_id, Card.opportunity_id, Card.number)))
+
+
+def indicators(programme: Programme) -> list[Indicator]:
+    return list(db.session.scalars(select(Indicator).where(Indicator.programme_id == programme.id)
+                                   .order_by(Indicator.outcome_id, Indicator.number)))

@@ -1,0 +1,364 @@
+"""Rules of the results tracker: numbering, figure validation, history, stale edits, outputs, links.
+
+Services change objects and ``flush()``; the caller commits.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker.accounts.models import User
+from tracker.board.models import Card
+from tracker.core.db import utcnow
+from tracker.extensions import db
+from tracker.programmes.models import Organisation, Programme
+from tracker.results import periods as period_rules
+from tracker.results.models import (
+    Direction,
+    Figure,
+    FigureChange,
+    Indicator,
+    Objective,
+    Outcome,
+    Output,
+    OutputReceipt,
+    Unit,
+    card_indicator,
+)
+
+INDICATOR_FIELDS = ("name", "definition", "unit", "numerator_label", "denominator_label", "direction", "baseline",
+                    "target", "frequency", "data_source", "who_collects")
+
+
+class ResultsError(ValueError):
+    """A rule was broken; the message is shown to the user."""
+
+
+class FigureInvalid(ResultsError):
+    """A figure failed validation; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StaleFigure(Exception):
+    """The figure changed since the person loaded it; ``figure`` holds its current state."""
+
+    def __init__(self, figure: Figure):
+        super().__init__(f"figure {figure.id} changed")
+        self.figure = figure
+
+
+def _next(column, *where) -> int:
+    return (db.session.scalar(select(func.max(column)).where(*where)) or 0) + 1
+
+
+def create_objective(programme: Programme, title: str) -> Objective:
+    objective = Objective(programme=programme, title=title.strip(),
+                          number=_next(Objective.number, Objective.programme_id == programme.id))
+    db.session.add(objective)
+    db.session.flush()
+    return objective
+
+
+def create_outcome(objective: Objective, title: str) -> Outcome:
+    outcome = Outcome(objective=objective, title=title.strip(),
+                      number=_next(Outcome.number, Outcome.objective_id == objective.id))
+    db.session.add(outcome)
+    db.session.flush()
+    return outcome
+
+
+def create_indicator(outcome: Outcome, **fields) -> Indicator:
+    """Add an indicator numbered after the outcome's last one; its code is ``<outcome>.<n>`` (``1.1.2``)."""
+    number = _next(Indicator.number, Indicator.outcome_id == outcome.id)
+    indicator = Indicator(outcome=outcome, programme_id=outcome.objective.programme_id, number=number,
+                          code=f"{outcome.code}.{number}")
+    update_indicator(indicator, **fields)
+    db.session.add(indicator)
+    db.session.flush()
+    return indicator
+
+
+def update_indicator(indicator: Indicator, **fields) -> None:
+    """Change an indicator's definition.
+
+    :raises ResultsError: a proportion without numerator and denominator labels.
+    """
+    values = {name: fields.get(name, getattr(indicator, name, None)) for name in INDICATOR_FIELDS}
+    if values["unit"] == Unit.PROPORTION and not (values["numerator_label"] and values["denominator_label"]):
+        raise ResultsError(_("Say what the numerator and the denominator count"))
+    if values["unit"] == Unit.PROPORTION:
+        for key in ("baseline", "target"):
+            if values[key] is not None and not (0 <= values[key] <= 100):
+                raise ResultsError(_("For a proportion, baseline and target are percentages from 0 to 100"))
+    for name, value in values.items():
+        if name in ("baseline", "target") or value is not None:
+            setattr(indicator, name, value.strip() if isinstance(value, str) else value)
+
+
+def create_output(outcome: Outcome, *, description: str, evidence: str = "", due_days_after_period: int = 14) -> Output:
+    output = Output(outcome=outcome, description=description.strip(), evidence=evidence,
+                    due_days_after_period=due_days_after_period,
+                    number=_next(Output.number, Output.outcome_id == outcome.id))
+    db.session.add(output)
+    db.session.flush()
+    return output
+
+
+# --- figures -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class FigureValues:
+    """What a person entered for one figure (strings from a form, an import or the API)."""
+
+    value: str | Decimal | None = None
+    numerator: str | Decimal | None = None
+    denominator: str | Decimal | None = None
+    flag: bool | None = None
+    narrative: str = ""
+    is_testing_phase: bool = True
+    note: str = ""
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _decimal(raw, name: str, label: str, errors: dict) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        number = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        errors[name] = _("%(label)s must be a number", label=label)
+        return None
+    if not number.is_finite():
+        errors[name] = _("%(label)s must be a number", label=label)
+        return None
+    if number < 0:
+        errors[name] = _("%(label)s cannot be negative", label=label)
+        return None
+    if abs(number) >= Decimal("1e14"):
+        errors[name] = _("%(label)s is too large", label=label)
+        return None
+    return number.quantize(Decimal("0.0001"))
+
+
+def validate_figure(indicator: Indicator, programme: Programme, period_number: int, values: FigureValues,
+                    today: date) -> dict:
+    """Check a figure and return the columns to store.
+
+    :raises FigureInvalid: with a message per field: a figure for a period that has not started or does
+        not exist, a negative or non-numeric value, a numerator above its denominator, a missing value.
+    """
+    errors: dict[str, str] = {}
+    period = period_rules.period(programme, period_number)
+    if period is None:
+        errors["period"] = _("There is no reporting period %(n)s in this programme", n=period_number)
+    elif not period.has_started(today):
+        errors["period"] = _("The period %(label)s has not started yet", label=period.label)
+    stored = {"value": None, "numerator": None, "denominator": None, "flag": None, "narrative": "",
+              "is_testing_phase": bool(values.is_testing_phase), "note": (values.note or "").strip(),
+              "source": (values.source or "").strip()}
+    if indicator.unit == Unit.COUNT:
+        stored["value"] = _decimal(values.value, "value", _("The value"), errors)
+        if stored["value"] is None and "value" not in errors:
+            errors["value"] = _("Enter the value")
+    elif indicator.unit == Unit.PROPORTION:
+        numerator = _decimal(values.numerator, "numerator", _("The numerator"), errors)
+        denominator = _decimal(values.denominator, "denominator", _("The denominator"), errors)
+        if numerator is None and "numerator" not in errors:
+            errors["numerator"] = _("Enter the numerator")
+        if denominator is None and "denominator" not in errors:
+            errors["denominator"] = _("Enter the denominator")
+        if denominator is not None and denominator == 0:
+            errors["denominator"] = _("The denominator must be more than 0")
+        if numerator is not None and denominator is not None and numerator > denominator:
+            errors["numerator"] = _("The numerator cannot be more than the denominator")
+        stored.update(numerator=numerator, denominator=denominator)
+    elif indicator.unit == Unit.YES_NO:
+        if values.flag is None:
+            errors["flag"] = _("Choose yes or no")
+        stored["flag"] = values.flag
+    else:
+        stored["narrative"] = (values.narrative or "").strip()
+        if not stored["narrative"]:
+            errors["narrative"] = _("Enter the narrative")
+    if errors:
+        raise FigureInvalid(errors)
+    return stored
+
+
+def snapshot(figure: Figure) -> dict:
+    """A figure's values as JSON-safe data, for its history."""
+
+    def number(value):
+        return None if value is None else format(value.normalize(), "f")
+
+    return {"value": number(figure.value), "numerator": number(figure.numerator),
+            "denominator": number(figure.denominator), "flag": figure.flag, "narrative": figure.narrative,
+            "is_testing_phase": figure.is_testing_phase, "note": figure.note, "source": figure.source}
+
+
+def find_figure(indicator: Indicator, org: Organisation, period_number: int) -> Figure | None:
+    return db.session.scalar(select(Figure).where(Figure.indicator_id == indicator.id,
+                                                  Figure.organisation_id == org.id,
+                                                  Figure.period_number == period_number))
+
+
+def save_figure(indicator: Indicator, org: Organisation, period_number: int, values: FigureValues, *,
+                user: User | None, today: date, expected_version: int | None = None, via: str = "form",
+                may_change_locked: bool = False) -> tuple[Figure, bool]:
+    """Create or change a figure; returns it and whether anything changed. Every change keeps who, when,
+    the old and the new values.
+
+    ``expected_version`` is the version the person saw (``None`` for a new figure, or to skip the check,
+    as imports do after their own preview).
+
+    :raises FigureInvalid: the values break a rule.
+    :raises StaleFigure: someone else changed the figure since ``expected_version``.
+    :raises ResultsError: another programme's indicator or organisation, or a locked period.
+    """
+    programme = org.programme
+    if indicator.programme_id != org.programme_id:
+        raise ResultsError(_("That indicator belongs to another programme"))
+    stored = validate_figure(indicator, programme, period_number, values, today)
+    period = period_rules.period(programme, period_number)
+    if period.is_locked(today) and not may_change_locked:
+        raise ResultsError(_("Figures for %(label)s are locked. Ask a facilitator to change them.",
+                             label=period.label))
+    figure = find_figure(indicator, org, period_number)
+    if figure is not None and expected_version is not None and int(expected_version) != figure.version:
+        raise StaleFigure(figure)
+    if figure is None and expected_version not in (None, 0, "", "0"):
+        # The person edited a figure that has since been deleted; treat as stale.
+        raise ResultsError(_("This figure changed since you opened it. Reload the page and try again."))
+    old = snapshot(figure) if figure is not None else None
+    if figure is None:
+        figure = Figure(indicator=indicator, organisation=org, period_number=period_number)
+        db.session.add(figure)
+    for name, value in stored.items():
+        setattr(figure, name, value)
+    new = snapshot(figure)
+    if old == new:
+        return figure, False
+    figure.entered_by = user
+    figure.updated_dt = utcnow()
+    db.session.flush()
+    db.session.add(FigureChange(figure=figure, user=user, via=via, old=old, new=new))
+    db.session.flush()
+    return figure, True
+
+
+def display_value(indicator: Indicator, figure: Figure | None) -> str:
+    """A figure as the tracker shows it: ``12``, ``25.0% (5/20)``, ``Yes``, or the narrative."""
+    if figure is None:
+        return ""
+    if indicator.unit == Unit.COUNT:
+        return format_number(figure.value)
+    if indicator.unit == Unit.PROPORTION:
+        return (f"{format_percent(figure.numerator, figure.denominator)} "
+                f"({format_number(figure.numerator)}/{format_number(figure.denominator)})")
+    if indicator.unit == Unit.YES_NO:
+        return _("Yes") if figure.flag else _("No")
+    return figure.narrative
+
+
+def format_number(value) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,f}"
+
+
+def format_percent(numerator, denominator) -> str:
+    if numerator is None or not denominator:
+        return ""
+    return f"{Decimal(numerator) * 100 / Decimal(denominator):.1f}%"
+
+
+# --- progress against target -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rag:
+    colour: str  # green, amber, red or grey
+    label: str
+
+
+def rag(indicator: Indicator, actual: Decimal | None, band_percent: int) -> Rag:
+    """Progress against target, taking the indicator's direction into account (TolaData's default):
+    within ± the band of the target is on track (green); beyond it in the bad direction is off track
+    (red); beyond it in the good direction is ahead of target (amber: worth checking the target);
+    grey when there is no target or no figure, or for yes/no and narrative indicators.
+    """
+    if indicator.unit in (Unit.YES_NO, Unit.NARRATIVE) or indicator.target is None:
+        return Rag("grey", _("No target"))
+    if actual is None:
+        return Rag("grey", _("No figures yet"))
+    target = Decimal(indicator.target)
+    band = abs(target) * Decimal(band_percent) / 100
+    if target - band <= actual <= target + band:
+        return Rag("green", _("On track"))
+    better = actual > target if indicator.direction == Direction.INCREASE else actual < target
+    return Rag("amber", _("Ahead of target")) if better else Rag("red", _("Off track"))
+
+
+# --- outputs -----------------------------------------------------------------------------------------
+
+
+def output_status(output: Output, programme: Programme, period_number: int, received: OutputReceipt | None,
+                  today: date) -> tuple[str, str]:
+    """``(status, label)``: received, overdue, due (period ended, not yet overdue), or not due yet."""
+    if received is not None:
+        return "received", _("Received")
+    period = period_rules.period(programme, period_number)
+    due = period.end + timedelta(days=output.due_days_after_period)
+    if today > due:
+        return "overdue", _("Overdue")
+    if today > period.end:
+        return "due", _("Due")
+    return "not_due", _("Not due yet")
+
+
+def record_output(output: Output, org: Organisation, period_number: int, *, received: bool, user: User | None,
+                  today: date) -> None:
+    """Mark an output received (today) for an organisation and period, or undo that."""
+    if output.outcome.objective.programme_id != org.programme_id:
+        raise ResultsError(_("That output belongs to another programme"))
+    if period_rules.period(org.programme, period_number) is None:
+        raise ResultsError(_("There is no reporting period %(n)s in this programme", n=period_number))
+    existing = db.session.scalar(select(OutputReceipt).where(
+        OutputReceipt.output_id == output.id, OutputReceipt.organisation_id == org.id,
+        OutputReceipt.period_number == period_number))
+    if received and existing is None:
+        db.session.add(OutputReceipt(output_id=output.id, organisation_id=org.id, period_number=period_number,
+                                     received_on=today, recorded_by_id=user.id if user else None))
+    elif not received and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+
+
+# --- links between cards and indicators ------------------------------------------------------------
+
+
+def set_card_indicators(card: Card, indicators: list[Indicator]) -> None:
+    """The indicators a card is meant to move (same programme only).
+
+    :raises ResultsError: an indicator of another programme.
+    """
+    programme_id = card.organisation.programme_id
+    if any(i.programme_id != programme_id for i in indicators):
+        raise ResultsError(_("Choose indicators of this programme"))
+    db.session.execute(card_indicator.delete().where(card_indicator.c.card_id == card.id))
+    if indicators:
+        db.session.execute(card_indicator.insert(), [{"card_id": card.id, "indicator_id": i.id} for i in indicators])
+    db.session.flush()
+
+
+def card_indicator_ids(card: Card) -> set[int]:
+    return set(db.session.scalars(select(card_indicator.c.indicator_id).where(card_indicator.c.card_id == card.id)))
