@@ -74,31 +74,44 @@ def create_outcome(objective: Objective, title: str) -> Outcome:
 
 
 def create_indicator(outcome: Outcome, **fields) -> Indicator:
-    """Add an indicator numbered after the outcome's last one; its code is ``<outcome>.<n>`` (``1.1.2``)."""
+    """Add an indicator numbered after the outcome's last one; its code is ``<outcome>.<n>`` (``1.1.2``).
+
+    :raises ResultsError: see :func:`check_indicator`.
+    """
+    values = {name: fields.get(name) for name in INDICATOR_FIELDS}
+    values["unit"] = values["unit"] or Unit.COUNT
+    values["direction"] = values["direction"] or Direction.INCREASE
+    check_indicator(values)
     number = _next(Indicator.number, Indicator.outcome_id == outcome.id)
-    indicator = Indicator(outcome=outcome, programme_id=outcome.objective.programme_id, number=number,
-                          code=f"{outcome.code}.{number}")
-    update_indicator(indicator, **fields)
+    indicator = Indicator(programme_id=outcome.objective.programme_id, number=number, code=f"{outcome.code}.{number}",
+                          **{k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()
+                             if v is not None or k in ("baseline", "target")})
+    indicator.outcome = outcome
     db.session.add(indicator)
     db.session.flush()
     return indicator
 
 
-def update_indicator(indicator: Indicator, **fields) -> None:
-    """Change an indicator's definition.
-
-    :raises ResultsError: a proportion without numerator and denominator labels.
-    """
-    values = {name: fields.get(name, getattr(indicator, name, None)) for name in INDICATOR_FIELDS}
+def check_indicator(values: dict) -> None:
+    """:raises ResultsError: a proportion without numerator and denominator labels, or with a baseline or
+    target outside 0–100 %."""
     if values["unit"] == Unit.PROPORTION and not (values["numerator_label"] and values["denominator_label"]):
         raise ResultsError(_("Say what the numerator and the denominator count"))
     if values["unit"] == Unit.PROPORTION:
         for key in ("baseline", "target"):
             if values[key] is not None and not (0 <= values[key] <= 100):
                 raise ResultsError(_("For a proportion, baseline and target are percentages from 0 to 100"))
+
+
+def update_indicator(indicator: Indicator, **fields) -> None:
+    """Change an indicator's definition.
+
+    :raises ResultsError: see :func:`check_indicator`.
+    """
+    values = {name: fields[name] if name in fields else getattr(indicator, name) for name in INDICATOR_FIELDS}
+    check_indicator(values)
     for name, value in values.items():
-        if name in ("baseline", "target") or value is not None:
-            setattr(indicator, name, value.strip() if isinstance(value, str) else value)
+        setattr(indicator, name, value.strip() if isinstance(value, str) else value)
 
 
 def create_output(outcome: Outcome, *, description: str, evidence: str = "", due_days_after_period: int = 14) -> Output:
