@@ -92,7 +92,7 @@ class FigureForm(FlaskForm):
     value = StringField(_l("Value"), widget=GovTextInput())
     numerator = StringField(_l("Numerator"), widget=GovTextInput())
     denominator = StringField(_l("Denominator"), widget=GovTextInput())
-    flag = RadioField(_l("Answer"), widget=GovRadioInput(), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+    flag = RadioField(_l("Answer"), widget=GovRadioInput(), choices=lambda: [("yes", _l("Yes")), ("no", _l("No"))],
                       validators=[Optional()])
     narrative = TextAreaField(_l("Narrative"), widget=GovTextArea())
     is_testing_phase = BooleanField(_l("This figure comes from the organisation's testing phase"),
