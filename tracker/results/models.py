@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -147,7 +147,11 @@ class Figure(db.Model):
     """One organisation's figure for one indicator and reporting period. Figures stay attached to the
     period *number*, so moving the programme's start date moves the periods, not the figures."""
 
-    __table_args__ = (UniqueConstraint("indicator_id", "organisation_id", "period_number"),)
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "organisation_id", "period_number"),
+        # Covers the "across all organisations" totals, so they are read from the index alone.
+        Index("ix_figure_totals", "indicator_id", "period_number", "value", "numerator", "denominator", "flag"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))

@@ -8,7 +8,7 @@ how many organisations reported.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.board.models import Card
@@ -67,13 +67,16 @@ def latest_totals(totals: dict[tuple[int, int], Total]) -> dict[int, Total]:
     return {indicator_id: total for indicator_id, (_n, total) in latest.items()}
 
 
-def organisation_figures(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], Figure]:
-    """``(indicator_id, period_number)`` → this organisation's figure."""
+def organisation_figures(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], Row]:
+    """``(indicator_id, period_number)`` → this organisation's figure, as a plain row (the tracker shows
+    hundreds of them; ORM objects would cost more to load than to render)."""
     if org is None:
         return {}
-    stmt = (select(Figure).join(Indicator, Indicator.id == Figure.indicator_id)
+    stmt = (select(Figure.indicator_id, Figure.period_number, Figure.value, Figure.numerator, Figure.denominator,
+                   Figure.flag, Figure.narrative, Figure.is_testing_phase)
+            .join(Indicator, Indicator.id == Figure.indicator_id)
             .where(Indicator.programme_id == programme.id, Figure.organisation_id == org.id))
-    return {(f.indicator_id, f.period_number): f for f in db.session.scalars(stmt)}
+    return {(row.indicator_id, row.period_number): row for row in db.session.execute(stmt)}
 
 
 def receipts(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], OutputReceipt]:

@@ -23,7 +23,7 @@ from tracker.programmes.permissions import (
     require_view_org,
     visible_organisations,
 )
-from tracker.results import bp, chart, queries, services
+from tracker.results import bp, chart, queries, services, table
 from tracker.results import periods as period_rules
 from tracker.results.forms import (
     CardIndicatorsForm,
@@ -84,19 +84,11 @@ def tracker(slug: str):
     the figure across all organisations, then frequency, source and who collects."""
     programme = load_programme(slug)
     organisations, org = choose_organisation(programme, request.args.get("organisation"))
-    day = today()
-    objectives = queries.framework(programme)
-    totals = queries.totals(programme)
-    figures = queries.organisation_figures(programme, org)
-    latest = queries.latest_totals(totals)
-    rags = {indicator.id: services.rag(indicator, latest[indicator.id].comparable if indicator.id in latest else None,
-                                       programme.rag_band_percent)
-            for objective in objectives for outcome in objective.outcomes for indicator in outcome.indicators}
-    return render_template(
-        "results/tracker.html", programme=programme, organisations=organisations, org=org, objectives=objectives,
-        periods=period_rules.periods(programme), totals=totals, figures=figures, rags=rags, today=day,
-        receipts=queries.receipts(programme, org), can_manage=can_manage_programme(current_user(), programme),
-        can_edit=org is not None and can_edit_org(current_user(), org), services=services, Unit=Unit)
+    can_edit = org is not None and can_edit_org(current_user(), org)
+    can_manage = can_manage_programme(current_user(), programme)
+    blocks, periods = table.build(programme, org, today(), can_edit=can_edit, can_manage=can_manage)
+    return render_template("results/tracker.html", programme=programme, organisations=organisations, org=org,
+                           blocks=blocks, periods=periods, can_manage=can_manage, can_edit=can_edit)
 
 
 @bp.route("/programmes/<slug>/results/framework", methods=["GET", "POST"])

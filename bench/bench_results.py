@@ -1,0 +1,153 @@
+"""Benchmark of the results tracker: page time against a bare page of the same table, SQL statements.
+
+Run from the project root::
+
+    .venv/bin/python bench/bench_results.py
+
+stdout carries one ``name value`` line per figure; progress goes to stderr. The data: one programme
+with 100 organisations and 50 indicators (8 reporting periods), every organisation reporting every
+indicator for every period: 40,000 figures. ``results_queries`` is counted on that programme and on a
+small one (5 organisations × 5 indicators); they must be equal.
+"""
+
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import render_template  # noqa: E402
+
+from bench.bench_board import PASSWORD, StatementCounter, log, sign_in  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.accounts.services import create_user  # noqa: E402
+from tracker.config import database_url  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.programmes import services as programmes  # noqa: E402
+from tracker.results import services as results  # noqa: E402
+from tracker.results.models import Direction, Figure, Indicator, Unit  # noqa: E402
+
+BARE_TEMPLATE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Bare results</title></head><body><main>
+<table><thead><tr><th>Indicator definition</th><th>Indicator</th><th>Target</th>
+{% for p in periods %}<th colspan="2">{{ p }}</th>{% endfor %}<th>Frequency</th><th>Source</th><th>Who</th></tr></thead>
+<tbody>
+{% for row in rows %}<tr><td>{{ row.definition }}</td><th scope="row"><a href="/indicators/{{ row.id }}">{{ row.code }} {{ row.name }}</a><br><strong class="govuk-tag govuk-tag--green">On track</strong></th><td>{{ row.target }}%<br><span>Lower is better</span></td>
+{% for cell in row.cells %}<td>{{ cell.own }}<br><a href="/indicators/{{ row.id }}/figures/org/{{ loop.index }}">Change<span> {{ row.code }}, {{ cell.label }}</span></a></td><td>{{ cell.total }}<br><span>{{ cell.reported }} of 100 reported</span></td>{% endfor %}
+<td>{{ row.frequency }}</td><td>{{ row.source }}</td><td>{{ row.who }}</td></tr>
+{% endfor %}</tbody></table></main></body></html>"""
+
+
+def seed(n_orgs: int, n_indicators: int, name: str) -> dict:
+    facilitator = create_user(f"fac-{name}@bench.example", "Fran Facilitator", PASSWORD, is_facilitator=True)
+    programme = programmes.create_programme(
+        name=name, aim="How might we?", expected_outcomes="", start_date=date(2024, 1, 1), evaluation_months=24,
+        checkin_interval_months=3, survey_interval_months=3, creator=facilitator, figures_lock_days=3650)
+    orgs = [programmes.add_organisation(programme, f"{name} council {i:03d}") for i in range(n_orgs)]
+    objective = results.create_objective(programme, "Reduce fall-out")
+    outcomes = [results.create_outcome(objective, f"Outcome {k}") for k in range(5)]
+    indicators = []
+    for i in range(n_indicators):
+        proportion = i % 2 == 0
+        indicators.append(results.create_indicator(
+            outcomes[i % 5], name=f"Indicator {i}", definition="Households recorded as fallen out, reduced",
+            unit=Unit.PROPORTION if proportion else Unit.COUNT, numerator_label="fell out" if proportion else "",
+            denominator_label="households" if proportion else "", direction=Direction.DECREASE,
+            target=Decimal("12"), frequency="Quarterly", data_source="CMS", who_collects="LA contact"))
+    db.session.flush()
+    rows = []
+    for org in orgs:
+        for indicator in indicators:
+            for period in range(1, 9):
+                proportion = indicator.unit == Unit.PROPORTION
+                rows.append({"indicator_id": indicator.id, "organisation_id": org.id, "period_number": period,
+                             "value": None if proportion else Decimal(period * 3),
+                             "numerator": Decimal(10 + period) if proportion else None,
+                             "denominator": Decimal(100) if proportion else None, "version": 1})
+    db.session.execute(Figure.__table__.insert(), rows)
+    db.session.commit()
+    return {"programme": programme.slug, "user": facilitator.email, "org": orgs[0].slug}
+
+
+def bare_rows() -> list[dict]:
+    rows = []
+    for indicator in db.session.query(Indicator).order_by(Indicator.id).limit(50):
+        rows.append({"id": indicator.id, "code": indicator.code, "name": indicator.name,
+                     "definition": indicator.definition, "target": "12", "frequency": indicator.frequency,
+                     "source": indicator.data_source, "who": indicator.who_collects,
+                     "cells": [{"own": "11.0% (11/100)", "total": "11.0% (1,100/10,000)", "reported": 100,
+                                "label": f"{p * 3}–{p * 3 + 3} months since start date"} for p in range(8)]})
+    return rows
+
+
+def median_ms(client, url: str, repeats: int = 15) -> float:
+    for _ in range(3):
+        client.get(url)
+    samples = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url}: {response.status_code}")
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    tmp = tempfile.TemporaryDirectory(prefix="bench-results-")
+    env_url = os.environ.get("BENCH_DATABASE_URL")
+    url = database_url(env_url, "") if env_url else f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    app = create_app({"ENV_NAME": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SQLALCHEMY_DATABASE_URI": url})
+    bare = {"rows": [], "template": app.jinja_env.from_string(BARE_TEMPLATE)}
+
+    @app.get("/__bare_results")
+    def _bare():
+        return render_template(bare["template"], rows=bare["rows"],
+                               periods=[f"{p * 3}–{p * 3 + 3} months since start date" for p in range(8)])
+
+    try:
+        with app.app_context():
+            db.create_all()
+            t = time.perf_counter()
+            big = seed(100, 50, "Big")
+            small = seed(5, 5, "Small")
+            bare["rows"] = bare_rows()
+            log(f"seeded 40,000 + 200 figures in {time.perf_counter() - t:.1f}s")
+            engine = db.engine
+        counter = StatementCounter(engine)
+        client, client_small = sign_in(app, big["user"]), sign_in(app, small["user"])
+        big_url = f"/programmes/{big['programme']}/results?organisation={big['org']}"
+        small_url = f"/programmes/{small['programme']}/results?organisation={small['org']}"
+        client.get(big_url)
+        client_small.get(small_url)
+        queries_big, statements = counter.count(client, big_url)
+        queries_small, _ = counter.count(client_small, small_url)
+        counter.remove()
+        for statement in statements:
+            log("  " + " ".join(statement.split())[:110])
+        page_ms = median_ms(client, big_url)
+        bare_ms = median_ms(client, "/__bare_results")
+        print(f"results_ms {page_ms:.1f}")
+        print(f"bare_results_ms {bare_ms:.1f}")
+        print(f"results_ratio_vs_bare {page_ms / bare_ms:.2f}")
+        print(f"results_queries {queries_big}")
+        print(f"results_queries_small {queries_small}")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
