@@ -101,8 +101,22 @@ document.addEventListener("DOMContentLoaded", () => {
   initSortable(document);
 });
 
+// A card's own "Move to" form is posted by htmx as well; the lane is redrawn, so focus goes back to the card.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (form && form.classList && form.classList.contains("app-card__move")) {
+    const card = form.closest(".app-card");
+    if (card) window.__boardFocus = card.id;
+  }
+});
+
 document.addEventListener("htmx:afterSettle", (event) => {
   initSortable(document);
+  // Filtering redraws the whole board: say how many cards now match.
+  if (event.detail.target && event.detail.target.id === "board") {
+    const summary = event.detail.target.querySelector(".app-board__summary");
+    if (summary) announce(summary.textContent.trim());
+  }
   if (window.__boardFocus) {
     const card = document.getElementById(window.__boardFocus);
     if (card) card.focus();

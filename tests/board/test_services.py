@@ -224,3 +224,15 @@ def test_sheets_are_saved_and_stale_sheets_refused(world):
         services.save_sheet(card, PrototypePlan, expected_version=seen, user=None, assumptions="x")
     db.session.rollback()
     assert fresh(world.idea_a).prototype_plan is None
+
+
+def test_windows_line_endings_do_not_count_as_a_change(world):
+    card = fresh(world.card_a)
+    services.update_card(card, expected_version=card.version, user=None, owners=[], initiatives=[],
+                         description="One\nTwo")
+    db.session.commit()
+    card = fresh(world.card_a)
+    version = card.version
+    changed = services.update_card(card, expected_version=version, user=None, owners=[], initiatives=[],
+                                   description="One\r\nTwo")
+    assert changed == [] and fresh(world.card_a).version == version

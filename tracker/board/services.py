@@ -59,6 +59,11 @@ def today() -> date:
     return utcnow().date()
 
 
+def text(value: str | None) -> str:
+    """Browsers send multi-line text with CRLF; store LF so an untouched field does not count as changed."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def log(card: Card, user: User | None, summary: str) -> None:
     db.session.add(CardEvent(card=card, user=user, summary=summary))
 
@@ -123,7 +128,7 @@ def create_card(org: Organisation, *, kind: Kind, title: str, user: User | None,
         Card.organisation_id == org.id,
         Card.opportunity_id.is_(None) if lane_id is None else Card.opportunity_id == lane_id)) or 0) + 1
     card = Card(organisation=org, opportunity=opportunity, kind=kind, number=number, title=title.strip(),
-                rationale=rationale, description=description, priority=priority, owners=list(owners),
+                rationale=text(rationale), description=text(description), priority=priority, owners=list(owners),
                 initiatives=list(initiatives), column=column,
                 position=_cell_count(org.id, lane_id, column),
                 completed_on=today() if column == RoadmapColumn.COMPLETED else None)
@@ -143,6 +148,9 @@ def update_card(card: Card, *, expected_version: int | None, user: User | None, 
     check_version(card, expected_version)
     if "kind" in fields and (fields["kind"] == Kind.QUICK_WIN) != (card.kind == Kind.QUICK_WIN):
         raise BoardError(_("A quick win cannot become an idea, concept or prototype, or the other way round"))
+    for name in ("rationale", "description"):
+        if name in fields:
+            fields[name] = text(fields[name])
     changed = [name for name in CARD_FIELDS if name in fields and getattr(card, name) != fields[name]]
     for name in changed:
         setattr(card, name, fields[name])
@@ -296,7 +304,7 @@ def save_sheet(card: Card, sheet_class, *, expected_version: int | None, user: U
         sheet = sheet_class(card_id=card.id)
         setattr(card, attribute, sheet)
     for name in SHEET_FIELDS[sheet_class]:
-        setattr(sheet, name, values.get(name) or "")
+        setattr(sheet, name, text(values.get(name)))
     card.updated_dt = utcnow()  # bumps the card's version too
     log(card, user, _("Updated the concept capture sheet") if sheet_class is ConceptSheet
         else _("Updated the prototyping plan"))
