@@ -119,7 +119,8 @@ def build(programme: Programme, org: Organisation | None, today: date, *, can_ed
                     cells.append(cell)
                 target = ""
                 if indicator.target is not None:
-                    target = services.format_number(indicator.target) + ("%" if indicator.unit == Unit.PROPORTION else "")
+                    percent = "%" if indicator.unit == Unit.PROPORTION else ""
+                    target = services.format_number(indicator.target) + percent
                 actual = latest[indicator.id].comparable if indicator.id in latest else None
                 outcome_block.indicators.append(IndicatorRow(
                     indicator, services.rag(indicator, actual, programme.rag_band_percent), target, cells))
