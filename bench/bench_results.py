@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the bare template is one long line per row, like the page it mirrors
 """Benchmark of the results tracker: page time against a bare page of the same table, SQL statements.
 
 Run from the project root::
