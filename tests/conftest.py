@@ -7,6 +7,8 @@ The suite runs on SQLite (a temporary file, so a live server thread shares it) a
 import os
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests import factories
@@ -58,9 +60,22 @@ def _clean_database(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request starts like a production request: empty ``g``, new transaction.
+
+    The autouse fixture keeps one app context open for the whole test (so factories can run), and Flask
+    reuses an open app context for requests; without this, ``g`` and the session would carry over.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()
+        vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

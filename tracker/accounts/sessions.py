@@ -26,6 +26,10 @@ def _hash(token: str) -> str:
 
 def start(user: User) -> None:
     """Sign ``user`` in: a fresh cookie (new session id) pointing at a new server-side session."""
+    previous = session.get("sid")
+    if previous:  # signing in again ends the session this browser had
+        db.session.execute(
+            update(UserSession).where(UserSession.token_hash == _hash(previous)).values(ended_dt=utcnow()))
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_hash(token), user=user))
     session.clear()
