@@ -73,6 +73,7 @@ def seed(n_orgs: int, n_indicators: int, name: str) -> dict:
                              "numerator": Decimal(10 + period) if proportion else None,
                              "denominator": Decimal(100) if proportion else None, "version": 1})
     db.session.execute(Figure.__table__.insert(), rows)
+    results.refresh_all_totals(programme.id)  # bulk rows bypass save_figure, which keeps totals current
     db.session.commit()
     return {"programme": programme.slug, "user": facilitator.email, "org": orgs[0].slug}
 

@@ -222,3 +222,18 @@ def test_an_indicator_of_another_programme_cannot_take_figures(world):
     foreign = services.create_indicator(services.create_outcome(objective, "y"), name="z")
     with pytest.raises(services.ResultsError):
         services.save_figure(foreign, world.org_a, 1, services.FigureValues(value="1"), user=None, today=TODAY)
+
+
+def test_kept_totals_match_the_figures(world):
+    count = framework(world)
+    share = services.create_indicator(count.outcome, name="Share", unit=Unit.PROPORTION, numerator_label="a",
+                                      denominator_label="b")
+    db.session.commit()
+    for org, period, value in ((world.org_a, 1, "3"), (world.org_b, 1, "4"), (world.org_a, 2, "5")):
+        save(count, org, period, value=value)
+        save(share, org, period, numerator="1", denominator=value)
+    save(count, world.org_a, 1, value="30", version=services.find_figure(count, world.org_a, 1).version)
+    kept, live = queries.totals(world.programme), queries.live_totals(world.programme)
+    assert kept == live and kept[(count.id, 1)].value == Decimal("34")
+    services.refresh_all_totals(world.programme.id)
+    assert queries.totals(world.programme) == live

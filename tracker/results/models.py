@@ -183,6 +183,21 @@ class Figure(db.Model):
                                                          order_by="FigureChange.id.desc()")
 
 
+class FigureTotal(db.Model):
+    """One indicator's "across all organisations" figure for one period, kept by SQL as figures change
+    (see ``services.refresh_total``), so the tracker reads one row per cell instead of aggregating every
+    organisation's figures on every page."""
+
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True)
+    period_number: Mapped[int] = mapped_column(primary_key=True)
+    value_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
+    numerator_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
+    denominator_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
+    yes_count: Mapped[int] = mapped_column(default=0)
+    #: How many organisations reported.
+    reported: Mapped[int] = mapped_column(default=0)
+
+
 class FigureChange(db.Model):
     """Who changed a figure, when, from what to what."""
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import selectinload
 from tracker.board.models import Card
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
-from tracker.results.models import Figure, Indicator, Objective, Outcome, OutputReceipt, Unit, card_indicator
+from tracker.results.models import (
+    Figure,
+    FigureTotal,
+    Indicator,
+    Objective,
+    Outcome,
+    OutputReceipt,
+    Unit,
+    card_indicator,
+)
 
 
 @dataclass
@@ -47,7 +56,19 @@ def framework(programme: Programme) -> list[Objective]:
 
 
 def totals(programme: Programme) -> dict[tuple[int, int], Total]:
-    """``(indicator_id, period_number)`` → the across-all-organisations figure, in one grouped query."""
+    """``(indicator_id, period_number)`` → the across-all-organisations figure (kept current in SQL by
+    ``services.refresh_total``), in one query whatever the number of organisations."""
+    stmt = (select(FigureTotal.indicator_id, FigureTotal.period_number, Indicator.unit, FigureTotal.value_sum,
+                   FigureTotal.numerator_sum, FigureTotal.denominator_sum, FigureTotal.yes_count,
+                   FigureTotal.reported)
+            .join(Indicator, Indicator.id == FigureTotal.indicator_id)
+            .where(Indicator.programme_id == programme.id, FigureTotal.reported > 0))
+    return {(row[0], row[1]): Total(row[2], row[3], row[4], row[5], int(row[6] or 0), int(row[7]))
+            for row in db.session.execute(stmt)}
+
+
+def live_totals(programme: Programme) -> dict[tuple[int, int], Total]:
+    """The same totals aggregated from the figures themselves (a check on ``totals``)."""
     stmt = (select(Figure.indicator_id, Figure.period_number, Indicator.unit,
                    func.sum(Figure.value), func.sum(Figure.numerator), func.sum(Figure.denominator),
                    func.sum(case((Figure.flag.is_(True), 1), else_=0)), func.count(Figure.id))

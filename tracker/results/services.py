@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, insert, select
 
 from tracker.accounts.models import User
 from tracker.board.models import Card
@@ -20,6 +20,7 @@ from tracker.results.models import (
     Direction,
     Figure,
     FigureChange,
+    FigureTotal,
     Indicator,
     Objective,
     Outcome,
@@ -251,6 +252,9 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
         # The person edited a figure that has since been deleted; treat as stale.
         raise ResultsError(_("This figure changed since you opened it. Reload the page and try again."))
     old = snapshot(figure) if figure is not None else None
+    # Writers of one indicator take turns (PostgreSQL row lock; SQLite already serialises writers), so
+    # the total refreshed below always sees every committed figure.
+    db.session.execute(select(Indicator.id).where(Indicator.id == indicator.id).with_for_update())
     if figure is None:
         figure = Figure(indicator=indicator, organisation=org, period_number=period_number)
         db.session.add(figure)
@@ -264,7 +268,37 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
     db.session.flush()
     db.session.add(FigureChange(figure=figure, user=user, via=via, old=old, new=new))
     db.session.flush()
+    refresh_total(indicator.id, period_number)
     return figure, True
+
+
+def _total_select(*where):
+    return (select(Figure.indicator_id, Figure.period_number, func.sum(Figure.value), func.sum(Figure.numerator),
+                   func.sum(Figure.denominator), func.sum(case((Figure.flag.is_(True), 1), else_=0)),
+                   func.count(Figure.id))
+            .where(*where).group_by(Figure.indicator_id, Figure.period_number))
+
+
+_TOTAL_COLUMNS = ["indicator_id", "period_number", "value_sum", "numerator_sum", "denominator_sum", "yes_count",
+                  "reported"]
+
+
+def refresh_total(indicator_id: int, period_number: int) -> None:
+    """Recompute one "across all organisations" figure in SQL: sums for counts, numerators and
+    denominators (a proportion is the sum of numerators over the sum of denominators), yeses, and how
+    many organisations reported."""
+    db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id == indicator_id,
+                                                 FigureTotal.period_number == period_number))
+    db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS, _total_select(
+        Figure.indicator_id == indicator_id, Figure.period_number == period_number)))
+
+
+def refresh_all_totals(programme_id: int) -> None:
+    """Recompute every total of a programme (after figures were written outside ``save_figure``)."""
+    indicators = select(Indicator.id).where(Indicator.programme_id == programme_id)
+    db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id.in_(indicators)))
+    db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS,
+                                                       _total_select(Figure.indicator_id.in_(indicators))))
 
 
 def display_value(indicator: Indicator, figure: Figure | None) -> str:
