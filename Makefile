@@ -27,7 +27,8 @@ browser:
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: install browser
-	$(BIN)/python -m pytest -q
+	@echo "== SQLite"
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/python -m pytest -q; fi
 
 ## bench: performance figures (not part of `make test`)
