@@ -21,9 +21,12 @@ run: install
 	TRACKER_ENV=development $(BIN)/flask --app wsgi tracker demo
 	TRACKER_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-## browser: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+## browser: Debian's Chromium for the browser tests (Playwright drives it; no browser download) and
+## LibreOffice Calc, which opens the exported .xlsx files in a test
 browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium libreoffice-calc-nogui; }
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: install browser

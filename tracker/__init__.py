@@ -86,9 +86,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, programmes, results
+    from tracker import accounts, board, exchange, programmes, results
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(exchange.bp)
+
+    from tracker import api
+    from tracker.api import tokens
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(tokens.bp)
+    csrf.exempt(api.bp)  # bearer tokens only, never the cookie (tracker.api.auth)

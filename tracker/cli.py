@@ -44,4 +44,5 @@ def demo() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from tracker.exchange import cli as _exchange_cli  # noqa: F401 - attaches its commands
     app.cli.add_command(tracker_cli)

@@ -27,6 +27,10 @@ TITLES = {
 def error_page(code: int, message: str | None = None):
     """Render the error page (or fragment) for ``code``."""
     db.session.rollback()
+    from tracker.api.errors import is_api_request, json_error
+
+    if is_api_request():  # the API answers every error in JSON
+        return json_error(code, message), code
     title = TITLES.get(code, TITLES[500])()
     template = "errors/_error.html" if wants_fragment() else "errors/error.html"
     return render_template(template, code=code, title=title, message=message), code

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, abort, g, request
 
 CSP = (
     "default-src 'self'; "
@@ -27,6 +27,15 @@ def csp_nonce() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def _refuse_nul():
+        # No text we store may hold NUL (PostgreSQL refuses it): answer 400, not a database error. The
+        # JSON API checks its own input and answers in the statuses its OpenAPI description lists.
+        if request.blueprint == "api":
+            return
+        if "\x00" in request.path or any("\x00" in value for value in request.values.values()):
+            abort(400)
 
     @app.after_request
     def _headers(response):

@@ -1,0 +1,78 @@
+"""The "API tokens" pages: a signed-in person lists, creates and revokes their own tokens.
+
+A separate blueprint from the API itself: these pages use the session cookie and CSRF-protected forms.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from tracker.accounts.permissions import current_user, login_required
+from tracker.api import services
+from tracker.extensions import db
+
+bp = Blueprint("tokens", __name__)
+
+
+class NewTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), widget=GovTextInput(),
+                       description=_l("So you can tell your tokens apart, for example \"Case management export\""),
+                       validators=[InputRequired(message=_l("Enter a name for the token")),
+                                   Length(max=services.MAX_NAME_LENGTH,
+                                          message=_l("The name must be %(n)s characters or fewer",
+                                                     n=services.MAX_NAME_LENGTH))])
+    submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
+
+
+class RevokeTokenForm(FlaskForm):
+    """CSRF only."""
+
+
+def _api_base() -> str:
+    """The API's base URL on this host, for the examples."""
+    return url_for("api.openapi", _external=True).removesuffix("/openapi.json")
+
+
+def _list_page(form: NewTokenForm, status: int = 200):
+    return render_template("api/tokens.html", form=form, tokens=services.user_tokens(current_user()),
+                           revoke_form=RevokeTokenForm(), api_base=_api_base()), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Your API tokens, a form to create one, and how to use them.
+
+    A POST creates a token and shows it, once, on the page it returns: the token is never stored in
+    clear, so it cannot be shown again (and the page is not cached). One endpoint for both methods, so
+    the URL has one rule in the permission matrix.
+    """
+    form = NewTokenForm()
+    if not form.is_submitted():
+        return _list_page(form)
+    if not form.validate():
+        return _list_page(form, 422)
+    try:
+        row, token = services.create_token(current_user(), form.name.data)
+    except services.TokenError as error:
+        form.name.errors.append(str(error))
+        return _list_page(form, 422)
+    db.session.commit()
+    return render_template("api/token_created.html", token=token, row=row, api_base=_api_base())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    """Revoke one of your own tokens (another person's token is a 404)."""
+    token = services.own_token(current_user(), token_id)
+    if token is None:
+        abort(404)
+    if services.revoke_token(token):
+        db.session.commit()
+        flash(_("Token \"%(name)s\" revoked. It no longer works.", name=token.name), "success")
+    return redirect(url_for("tokens.tokens"))
