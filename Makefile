@@ -37,6 +37,7 @@ test: install browser
 ## bench: performance figures (not part of `make test`)
 bench: install
 	$(BIN)/python bench/bench_board.py
+	$(BIN)/python bench/bench_results.py
 
 lint: install
 	$(BIN)/ruff check tracker tests bench wsgi.py
