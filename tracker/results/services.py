@@ -301,15 +301,19 @@ def refresh_all_totals(programme_id: int) -> None:
                                                        _total_select(Figure.indicator_id.in_(indicators))))
 
 
+def format_amount(unit: Unit, value, numerator, denominator) -> str:
+    """A count (``1,234``) or a proportion (``25.0% (5/20)``) as the tracker shows it."""
+    if unit == Unit.COUNT:
+        return format_number(value)
+    return f"{format_percent(numerator, denominator)} ({format_number(numerator)}/{format_number(denominator)})"
+
+
 def display_value(indicator: Indicator, figure: Figure | None) -> str:
     """A figure as the tracker shows it: ``12``, ``25.0% (5/20)``, ``Yes``, or the narrative."""
     if figure is None:
         return ""
-    if indicator.unit == Unit.COUNT:
-        return format_number(figure.value)
-    if indicator.unit == Unit.PROPORTION:
-        return (f"{format_percent(figure.numerator, figure.denominator)} "
-                f"({format_number(figure.numerator)}/{format_number(figure.denominator)})")
+    if indicator.unit in (Unit.COUNT, Unit.PROPORTION):
+        return format_amount(indicator.unit, figure.value, figure.numerator, figure.denominator)
     if indicator.unit == Unit.YES_NO:
         return _("Yes") if figure.flag else _("No")
     return figure.narrative

@@ -64,19 +64,6 @@ class ObjectiveBlock:
     outcomes: list[OutcomeBlock] = field(default_factory=list)
 
 
-def total_text(indicator: Indicator, total: queries.Total | None, yes_label: str) -> str:
-    if total is None:
-        return ""
-    if indicator.unit == Unit.COUNT:
-        return services.format_number(total.value)
-    if indicator.unit == Unit.PROPORTION:
-        return (f"{services.format_percent(total.numerator, total.denominator)} "
-                f"({services.format_number(total.numerator)}/{services.format_number(total.denominator)})")
-    if indicator.unit == Unit.YES_NO:
-        return yes_label % {"yes": total.yes}
-    return ""
-
-
 def build(programme: Programme, org: Organisation | None, today: date, *, can_edit: bool,
           can_manage: bool) -> tuple[list[ObjectiveBlock], list[period_rules.Period]]:
     """The tracker for ``programme``, with ``org``'s own figures beside the totals, in a fixed number of
@@ -100,16 +87,24 @@ def build(programme: Programme, org: Organisation | None, today: date, *, can_ed
         for outcome in objective.outcomes:
             outcome_block = OutcomeBlock(outcome)
             for indicator in outcome.indicators:
+                unit = indicator.unit
+                numeric = unit in (Unit.COUNT, Unit.PROPORTION)
                 base = (url_for("results.figure", indicator_id=indicator.id, org_slug=org.slug, period_number=0)[:-1]
                         if org is not None and can_edit else "")
                 cells = []
                 for i, period in enumerate(periods):
                     own = figures.get((indicator.id, period.number))
                     total = totals.get((indicator.id, period.number))
-                    cell = FigureCell(total=total_text(indicator, total, yes_label),
-                                      reported=reported % {"n": total.reported, "total": n_orgs} if total else "")
+                    cell = FigureCell()
+                    if total is not None:
+                        cell.reported = reported % {"n": total.reported, "total": n_orgs}
+                        if numeric:
+                            cell.total = services.format_amount(unit, total.value, total.numerator, total.denominator)
+                        elif unit == Unit.YES_NO:
+                            cell.total = yes_label % {"yes": total.yes}
                     if own is not None:
-                        cell.own = services.display_value(indicator, own)
+                        cell.own = (services.format_amount(unit, own.value, own.numerator, own.denominator)
+                                    if numeric else services.display_value(indicator, own))
                         cell.not_testing = not own.is_testing_phase
                     if base and started[i]:
                         cell.link = f"{base}{period.number}"
