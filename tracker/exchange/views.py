@@ -28,9 +28,8 @@ from tracker.exchange.forms import ConfirmForm, UploadForm
 from tracker.exchange.models import PendingImport
 from tracker.extensions import db
 from tracker.programmes.models import Programme
-from tracker.programmes.permissions import can_edit_org, can_view_programme, visible_organisations
+from tracker.programmes.permissions import can_edit_org, can_view_programme, load_programme, visible_organisations
 from tracker.results import services as result_services
-from tracker.results.views import load_programme
 
 #: How long an uploaded file waits for its confirmation.
 PENDING_LIFETIME = timedelta(days=1)

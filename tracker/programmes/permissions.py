@@ -62,6 +62,17 @@ def visible_organisations(user: User | None, programme: Programme) -> list[Organ
     return [org for org in programme.organisations if can_view_org(user, org)]
 
 
+def load_programme(slug: str, *, manage: bool = False) -> Programme:
+    """The programme, if the signed-in person has a role in it (404 otherwise; 403 to change it)."""
+    user = g.get("user")
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    if programme is None or not can_view_programme(user, programme):
+        abort(404)
+    if manage and not can_manage_programme(user, programme):
+        abort(403)
+    return programme
+
+
 def require_view_org(user: User | None, org: Organisation) -> None:
     """404 when the person may not even know the organisation's plans exist."""
     if not can_view_org(user, org):

@@ -9,22 +9,12 @@ from tracker.accounts.permissions import current_user, login_required
 from tracker.extensions import db
 from tracker.programmes import bp, services
 from tracker.programmes.forms import InitiativeForm, MemberForm, OrganisationForm, ProgrammeForm
-from tracker.programmes.models import Membership, Programme, Role
-from tracker.programmes.permissions import can_manage_programme, can_view_programme, visible_organisations
+from tracker.programmes.models import Membership, Role
+from tracker.programmes.permissions import can_manage_programme, load_programme, visible_organisations
 
 PROGRAMME_FIELDS = ("name", "aim", "expected_outcomes", "start_date", "evaluation_months",
                     "checkin_interval_months", "survey_interval_months", "reporting_interval_months",
                     "figures_due_days", "figures_lock_days", "rag_band_percent")
-
-
-def load_programme(slug: str, *, manage: bool = False) -> Programme:
-    """The programme, if the signed-in person has a role in it (404 otherwise; 403 to change it)."""
-    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None or not can_view_programme(current_user(), programme):
-        abort(404)
-    if manage and not can_manage_programme(current_user(), programme):
-        abort(403)
-    return programme
 
 
 @bp.route("/")

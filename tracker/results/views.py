@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.accounts.permissions import current_user, login_required
 from tracker.board.models import Card
@@ -19,6 +18,7 @@ from tracker.programmes.permissions import (
     can_edit_org,
     can_manage_programme,
     can_view_programme,
+    load_programme,
     require_edit_org,
     require_view_org,
     visible_organisations,
@@ -35,15 +35,6 @@ from tracker.results.forms import (
     OutputReceivedForm,
 )
 from tracker.results.models import Direction, Indicator, Objective, Outcome, Output, Unit
-
-
-def load_programme(slug: str, *, manage: bool = False) -> Programme:
-    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None or not can_view_programme(current_user(), programme):
-        abort(404)
-    if manage and not can_manage_programme(current_user(), programme):
-        abort(403)
-    return programme
 
 
 def _load(model, object_id: int, programme_of, *, manage: bool = False):
