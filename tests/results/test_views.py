@@ -129,3 +129,19 @@ def test_framework_set_up_by_facilitators_only(client, world, login):
         "name": "Share", "unit": "proportion", "direction": "decrease"})
     assert response.status_code == 200
     assert "Say what the numerator and the denominator count" in response.get_data(as_text=True)
+
+
+def test_tracker_cells_carry_links_and_escape_narratives(client, world, login):
+    objective = services.create_objective(world.programme, "One")
+    outcome = services.create_outcome(objective, "Outcome")
+    indicator = services.create_indicator(outcome, name="Story", unit=Unit.NARRATIVE)
+    services.save_figure(indicator, world.org_a, 1, services.FigureValues(narrative="<b>bold</b> & more",
+                                                                          is_testing_phase=False),
+                         user=None, today=TODAY)
+    db.session.commit()
+    login(client, world.team_a)
+    page = client.get(f"/programmes/{world.programme.slug}/results").get_data(as_text=True)
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in page and "<b>bold</b>" not in page
+    assert '<span class="govuk-body-s">(not testing phase)</span>' in page
+    assert f'href="/indicators/{indicator.id}/figures/{world.org_a.slug}/1">Change<span' in page
+    assert f'href="/indicators/{indicator.id}/figures/{world.org_a.slug}/2">Enter<span' in page

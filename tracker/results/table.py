@@ -1,8 +1,9 @@
-"""The results tracker as a table: every cell's text worked out once, in Python, before rendering.
+"""The results tracker as a table, worked out in Python before rendering.
 
-A tracker of 50 indicators × 8 periods has 800 figure cells; formatting them in the template (a call,
-a translation and a URL per cell) cost ten times the markup. Here labels are translated once per page
-and each cell is two short strings.
+A tracker of 50 indicators × 8 periods has 800 figure cells. Formatting them in the template (a call, a
+translation and a URL per cell) cost ten times the markup, so labels are translated once per page and
+each indicator's figure cells are written here as one piece of escaped HTML; the template lays out the
+rest of the table.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
@@ -17,24 +19,13 @@ from tracker.results import queries, services
 from tracker.results.models import Indicator, Objective, Outcome, Output, Unit
 
 
-@dataclass(slots=True)
-class FigureCell:
-    own: str = ""
-    #: The organisation's figure is not from its testing phase.
-    not_testing: bool = False
-    link: str = ""
-    link_text: str = ""
-    missing: bool = False
-    total: str = ""
-    reported: str = ""
-
-
 @dataclass
 class IndicatorRow:
     indicator: Indicator
     rag: services.Rag
     target: str
-    cells: list[FigureCell]
+    #: For each period, the organisation's cell and the "across all organisations" cell (``<td>``s).
+    cells_html: Markup
 
 
 @dataclass
@@ -79,7 +70,11 @@ def build(programme: Programme, org: Organisation | None, today: date, *, can_ed
     overdue = [p.is_overdue(today) for p in periods]
     reported = gettext("%(n)s of %(total)s reported")
     yes_label = gettext("%(yes)s yes")
-    change, enter = gettext("Change"), gettext("Enter")
+    change, enter = escape(gettext("Change")), escape(gettext("Enter"))
+    not_testing = f' <span class="govuk-body-s">({escape(gettext("not testing phase"))})</span>'
+    missing = f'<span class="govuk-body-s">{escape(gettext("Missing"))}</span>'
+    labels = [escape(p.label) for p in periods]
+    numbers = [p.number for p in periods]
 
     blocks = []
     for objective in objectives:
@@ -87,38 +82,49 @@ def build(programme: Programme, org: Organisation | None, today: date, *, can_ed
         for outcome in objective.outcomes:
             outcome_block = OutcomeBlock(outcome)
             for indicator in outcome.indicators:
-                unit = indicator.unit
+                unit, iid = indicator.unit, indicator.id
                 numeric = unit in (Unit.COUNT, Unit.PROPORTION)
-                base = (url_for("results.figure", indicator_id=indicator.id, org_slug=org.slug, period_number=0)[:-1]
+                code = escape(indicator.code)
+                base = (escape(url_for("results.figure", indicator_id=iid, org_slug=org.slug, period_number=0)[:-1])
                         if org is not None and can_edit else "")
-                cells = []
-                for i, period in enumerate(periods):
-                    own = figures.get((indicator.id, period.number))
-                    total = totals.get((indicator.id, period.number))
-                    cell = FigureCell()
-                    if total is not None:
-                        cell.reported = reported % {"n": total.reported, "total": n_orgs}
-                        if numeric:
-                            cell.total = services.format_amount(unit, total.value, total.numerator, total.denominator)
-                        elif unit == Unit.YES_NO:
-                            cell.total = yes_label % {"yes": total.yes}
+                parts = []
+                for i, number in enumerate(numbers):
+                    own = figures.get((iid, number))
+                    total = totals.get((iid, number))
+                    # Plain strings (not Markup, whose + would escape the HTML added below); every value
+                    # that is not our own markup goes through escape().
+                    mine = ""
                     if own is not None:
-                        cell.own = (services.format_amount(unit, own.value, own.numerator, own.denominator)
-                                    if numeric else services.display_value(indicator, own))
-                        cell.not_testing = not own.is_testing_phase
+                        if numeric:  # digits, separators, % and brackets only
+                            mine = services.format_amount(unit, own.value, own.numerator, own.denominator)
+                        else:
+                            mine = str(escape(services.display_value(indicator, own)))
+                        if not own.is_testing_phase:
+                            mine += not_testing
                     if base and started[i]:
-                        cell.link = f"{base}{period.number}"
-                        cell.link_text = change if own is not None else enter
+                        mine += (f'<br><a class="govuk-link govuk-body-s app-no-print" href="{base}{number}">'
+                                 f'{change if own is not None else enter}<span class="govuk-visually-hidden"> '
+                                 f'{code}, {labels[i]}</span></a>')
                     elif own is None and started[i] and overdue[i] and org is not None:
-                        cell.missing = True
-                    cells.append(cell)
+                        mine += missing
+                    everyone = ""
+                    if total is not None:
+                        if numeric:
+                            everyone = services.format_amount(unit, total.value, total.numerator, total.denominator)
+                        elif unit == Unit.YES_NO:
+                            everyone = str(escape(yes_label % {"yes": total.yes}))
+                        everyone += (f'<br><span class="govuk-body-s">'
+                                     f'{escape(reported % {"n": total.reported, "total": n_orgs})}</span>')
+                    parts.append(f'<td class="govuk-table__cell app-figure">{mine}</td>'
+                                 f'<td class="govuk-table__cell app-figure">{everyone}</td>')
+                cells_html = Markup("".join(parts))  # noqa: S704 - every value above went through escape()
                 target = ""
                 if indicator.target is not None:
                     percent = "%" if indicator.unit == Unit.PROPORTION else ""
                     target = services.format_number(indicator.target) + percent
                 actual = latest[indicator.id].comparable if indicator.id in latest else None
                 outcome_block.indicators.append(IndicatorRow(
-                    indicator, services.rag(indicator, actual, programme.rag_band_percent), target, cells))
+                    indicator, services.rag(indicator, actual, programme.rag_band_percent), target, cells_html))
             for output in outcome.outputs:
                 cells = []
                 for period in periods:
