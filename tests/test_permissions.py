@@ -27,12 +27,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from flask import g, url_for
-from flask.testing import FlaskClient
+from flask import url_for
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from tests import factories
+from tests.conftest import IsolatedClient
 from tracker import create_app
 from tracker.api import services as api_services
 from tracker.board import services as board_services
@@ -44,20 +44,6 @@ from tracker.results import services as results
 from tracker.results.models import Direction, Figure, OutputReceipt, Unit, card_indicator
 
 # --- plumbing ------------------------------------------------------------------------------------
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request starts like a production request: empty ``g``, new transaction."""
-
-    def open(self, *args, **kwargs):
-        db.session.rollback()
-        vars(g._get_current_object()).clear()
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 #: Columns that record activity and may change on a read.

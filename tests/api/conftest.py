@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from tests import factories
 from tracker.api import services as tokens
@@ -24,21 +22,6 @@ ORG_B_SECRETS = ("council-b", "Council B", "Review debt pathway", "Partnership m
                  "Source of B")
 ACTORS = ("outsider", "admin", "team_a", "viewer_b", "viewer", "team_b", "facilitator")
 SEES_ORG_B = {"viewer_b", "viewer", "team_b", "facilitator"}
-
-
-class IsolatedClient(FlaskClient):
-    """Every request starts like a production request: an empty ``g`` and a new transaction (the suite
-    keeps one app context pushed for the whole test, so ``g`` and the session would otherwise carry over)."""
-
-    def open(self, *args, **kwargs):
-        db.session.rollback()
-        vars(g._get_current_object()).clear()
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @dataclass

@@ -4,17 +4,13 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
-from tracker.core.db import utcnow
+from tracker.core.db import str_enum, utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Organisation
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class RoadmapColumn(enum.StrEnum):
@@ -98,7 +94,7 @@ class Opportunity(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     #: "How does this change support the objectives?"
     rationale: Mapped[str] = mapped_column(Text, default="")
-    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.MEDIUM)
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.MEDIUM)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     is_in_progress: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
@@ -127,15 +123,15 @@ class Card(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     #: The design opportunity (swimlane); ``None`` for the quick-wins lane.
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
-    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind))
     #: Quick wins 1, 2 …; ideas under opportunity 1 are 1, 2 … shown as 1.1, 1.2 …
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     #: "How does this change support the objectives?"
     rationale: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.MEDIUM)
-    column: Mapped[RoadmapColumn] = mapped_column(_enum(RoadmapColumn), default=RoadmapColumn.BACKLOG)
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.MEDIUM)
+    column: Mapped[RoadmapColumn] = mapped_column(str_enum(RoadmapColumn), default=RoadmapColumn.BACKLOG)
     position: Mapped[int] = mapped_column(default=0)
     #: Set when the card reaches Completed; cleared when it leaves.
     completed_on: Mapped[date | None]

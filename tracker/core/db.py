@@ -3,10 +3,16 @@
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Enum, event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def str_enum(cls) -> Enum:
+    """A column for a ``StrEnum``: its values stored as short strings (no database enum type, so adding a
+    value needs no migration of a type)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> datetime:

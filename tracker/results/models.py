@@ -5,17 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
-from tracker.core.db import utcnow
+from tracker.core.db import str_enum, utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Unit(enum.StrEnum):
@@ -100,10 +96,10 @@ class Indicator(db.Model):
     name: Mapped[str] = mapped_column(Text)
     #: Indicator definition, e.g. "Number of households recorded as 'fallen out' … reduced".
     definition: Mapped[str] = mapped_column(Text, default="")
-    unit: Mapped[Unit] = mapped_column(_enum(Unit), default=Unit.COUNT)
+    unit: Mapped[Unit] = mapped_column(str_enum(Unit), default=Unit.COUNT)
     numerator_label: Mapped[str] = mapped_column(String(200), default="")
     denominator_label: Mapped[str] = mapped_column(String(200), default="")
-    direction: Mapped[Direction] = mapped_column(_enum(Direction), default=Direction.INCREASE)
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction), default=Direction.INCREASE)
     #: For proportions, baseline and target are percentages (0–100).
     baseline: Mapped[Decimal | None] = mapped_column(NUMBER)
     target: Mapped[Decimal | None] = mapped_column(NUMBER)
