@@ -1,0 +1,75 @@
+"""Every page no other browser test reaches, opened by the person who uses it and checked with axe.
+
+Together with the task tests beside this file, every GET page of the app is seen by axe-core. A new
+page is listed here (or reached by a task test) so this stays true: ``test_every_get_page_is_listed``
+fails for a page nobody visits.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tests.browser.pages import org_url
+from tracker.extensions import db
+from tracker.results import services as results
+from tracker.results.models import Direction, Unit
+
+#: Endpoints the other browser tests open with axe (see test_pages, test_board, test_cards,
+#: test_results, test_exchange, test_tokens).
+VISITED_ELSEWHERE = {
+    "accounts.sign_in", "programmes.dashboard", "programmes.show", "programmes.people", "board.organisation",
+    "board.roadmap", "board.quick_wins", "board.opportunities", "board.opportunity", "board.card",
+    "board.edit_card", "results.tracker", "results.framework", "results.new_outcome", "results.new_indicator",
+    "results.indicator", "results.figure", "exchange.import_figures", "exchange.preview_import",
+    "tokens.tokens",
+}
+#: Not pages: downloads, JSON and form targets (POST only).
+NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans")
+
+
+def pages(world, framework):
+    programme, org = world.programme, world.org_a
+    indicator, outcome = framework
+    return {
+        "accounts.users": (world.admin, "/accounts"),
+        "accounts.new_user": (world.admin, "/accounts/new"),
+        "accounts.edit_user": (world.admin, f"/accounts/{world.team_a.id}"),
+        "programmes.new_programme": (world.facilitator, "/programmes/new"),
+        "programmes.edit": (world.facilitator, f"/programmes/{programme.slug}/edit"),
+        "programmes.new_organisation": (world.facilitator, f"/programmes/{programme.slug}/organisations/new"),
+        "programmes.initiatives": (world.facilitator, f"/programmes/{programme.slug}/initiatives"),
+        "board.new_opportunity": (world.team_a, org_url(org) + "opportunities/new"),
+        "board.edit_opportunity": (world.team_a, f"/opportunities/{world.opportunity_a.id}/edit"),
+        "board.new_card": (world.team_a, org_url(org) + "cards/new"),
+        "board.edit_sheet": (world.team_a, f"/cards/{world.idea_a.id}/prototype/edit"),
+        "results.edit_indicator": (world.facilitator, f"/indicators/{indicator.id}/edit"),
+        "results.new_output": (world.facilitator, f"/outcomes/{outcome.id}/outputs/new"),
+        "exchange.export_page": (world.viewer, f"/programmes/{programme.slug}/export"),
+    }
+
+
+def make_framework(world):
+    world.programme.start_date = date.today() - timedelta(days=40)
+    objective = results.create_objective(world.programme, "Reduce fall-out")
+    outcome = results.create_outcome(objective, "Fewer households fall out")
+    indicator = results.create_indicator(outcome, name="Households helped", unit=Unit.COUNT,
+                                         direction=Direction.INCREASE, target=Decimal("10"))
+    db.session.commit()
+    return indicator, outcome
+
+
+def test_every_get_page_is_listed(app, world):
+    listed = set(pages(world, make_framework(world))) | VISITED_ELSEWHERE
+    get_pages = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if "GET" in rule.methods and rule.endpoint != "static"
+                 and not rule.endpoint.startswith(NOT_PAGES_PREFIXES)}
+    assert get_pages - listed == set(), "pages no browser test opens with axe"
+
+
+def test_every_other_page_passes_axe(new_context, world, sign_in, visit):
+    framework = make_framework(world)
+    tabs = {}
+    for endpoint, (user, path) in pages(world, framework).items():
+        if user.id not in tabs:
+            tabs[user.id] = sign_in(new_context(), user).new_page()
+        visit(tabs[user.id], path)
+        assert tabs[user.id].locator("h1").count() == 1, endpoint
