@@ -1,5 +1,7 @@
 """Command-line tools: ``flask --app wsgi tracker create-user | demo``."""
 
+import os
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -37,7 +39,8 @@ def demo() -> None:
 
     accounts = load_demo()
     db.session.commit()
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/sign-in with any of these accounts "
+    port = os.environ.get("PORT", "5000")
+    click.echo(f"Demo data loaded. Sign in at http://127.0.0.1:{port}/sign-in with any of these accounts "
                f"(password: {DEMO_PASSWORD}):")
     for email, role in accounts:
         click.echo(f"  {email:<32} {role}")
