@@ -245,7 +245,11 @@ def new_card(slug: str, org_slug: str):
 @login_required
 def card(card_id: int):
     """A card's page: its fields, actions, progress updates, related cards, sheets and history."""
-    card = load_card(card_id)
+    return card_page(load_card(card_id))
+
+
+def card_page(card: Card, status: int = 200, **forms):
+    """Render the card page; ``forms`` replaces empty forms with ones carrying errors (422)."""
     org = card.organisation
     can_edit = can_edit_org(current_user(), org)
     people = queries.owner_choices(org) if can_edit else []
@@ -257,14 +261,16 @@ def card(card_id: int):
             if c not in card.related]
     indicators = result_queries.indicators(org.programme)
     linked = result_services.card_indicator_ids(card)
-    indicator_form = CardIndicatorsForm(indicators=indicators, formdata=None)
-    indicator_form.indicators.data = [str(i) for i in linked]
-    return render_template(
-        "board/card.html", card=card, org=org, can_edit=can_edit, today=services.today(),
-        move_form=MoveForm(), action_form=ActionForm(people=people),
-        update_form=ProgressUpdateForm(on=services.today()), link_form=LinkForm(cards=others),
-        done_form=ActionDoneForm(), unlink_form=UnlinkForm(), indicator_form=indicator_form,
-        linked_indicators=[i for i in indicators if i.id in linked])
+    # Every form starts empty (formdata=None): on a re-shown POST they would otherwise read its values.
+    context = {"move_form": MoveForm(formdata=None), "action_form": ActionForm(people=people, formdata=None),
+               "update_form": ProgressUpdateForm(on=services.today(), formdata=None),
+               "link_form": LinkForm(cards=others, formdata=None), "done_form": ActionDoneForm(formdata=None),
+               "unlink_form": UnlinkForm(formdata=None),
+               "indicator_form": CardIndicatorsForm(indicators=indicators, formdata=None)}
+    context["indicator_form"].indicators.data = [str(i) for i in linked]
+    context.update(forms)
+    return render_template("board/card.html", card=card, org=org, can_edit=can_edit, today=services.today(),
+                           linked_indicators=[i for i in indicators if i.id in linked], **context), status
 
 
 @bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
@@ -360,7 +366,7 @@ def add_action(card_id: int):
         db.session.commit()
         flash(_("Action added"), "success")
         return redirect(url_for("board.card", card_id=card.id) + "#actions")
-    return _card_with_errors(card, action_form=form)
+    return card_page(card, 422, action_form=form)
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
@@ -391,7 +397,7 @@ def add_update(card_id: int):
             db.session.commit()
             flash(_("Progress update added"), "success")
             return redirect(url_for("board.card", card_id=card.id) + "#updates")
-    return _card_with_errors(card, update_form=form)
+    return card_page(card, 422, update_form=form)
 
 
 @bp.route("/cards/<int:card_id>/links", methods=["POST"])
@@ -407,7 +413,7 @@ def add_link(card_id: int):
         db.session.commit()
         flash(_("Linked to %(code)s", code=other.code), "success")
         return redirect(url_for("board.card", card_id=card.id) + "#related")
-    return _card_with_errors(card, link_form=form)
+    return card_page(card, 422, link_form=form)
 
 
 @bp.route("/cards/<int:card_id>/links/<int:other_id>/remove", methods=["POST"])
@@ -421,26 +427,6 @@ def remove_link(card_id: int, other_id: int):
     db.session.commit()
     flash(_("Link removed"), "success")
     return redirect(url_for("board.card", card_id=card.id) + "#related")
-
-
-def _card_with_errors(card: Card, **forms):
-    """Re-show the card page with one form's errors (422)."""
-    org = card.organisation
-    people = queries.owner_choices(org)
-    others = db.session.scalars(select(Card).where(Card.organisation_id == org.id, Card.id != card.id)).all()
-    # The other forms start empty: bound to this POST they would show its values (or crash on a missing date).
-    context = {"move_form": MoveForm(formdata=None), "action_form": ActionForm(people=people, formdata=None),
-               "update_form": ProgressUpdateForm(on=services.today(), formdata=None),
-               "link_form": LinkForm(cards=others, formdata=None),
-               "done_form": ActionDoneForm(formdata=None), "unlink_form": UnlinkForm(formdata=None)}
-    indicators = result_queries.indicators(org.programme)
-    linked = result_services.card_indicator_ids(card)
-    context["indicator_form"] = CardIndicatorsForm(indicators=indicators, formdata=None)
-    context["indicator_form"].indicators.data = [str(i) for i in linked]
-    context["linked_indicators"] = [i for i in indicators if i.id in linked]
-    context.update(forms)
-    return render_template("board/card.html", card=card, org=org, can_edit=True, today=services.today(),
-                           **context), 422
 
 
 SHEETS = {
