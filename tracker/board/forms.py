@@ -29,8 +29,6 @@ from wtforms.widgets import HiddenInput
 
 from tracker.board.models import Kind, Priority, RoadmapColumn
 
-PRIORITY_CHOICES = [(p.value, p.label) for p in Priority]
-
 
 def _priority_choices():
     return [(p.value, p.label) for p in Priority]

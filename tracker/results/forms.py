@@ -104,10 +104,6 @@ class FigureForm(FlaskForm):
     submit = SubmitField(_l("Save figure"), widget=GovSubmitInput())
 
 
-class OutputReceivedForm(FlaskForm):
-    """CSRF only; ``received`` comes from the button."""
-
-
 class CardIndicatorsForm(FlaskForm):
     indicators = SelectMultipleField(_l("Indicators this card is meant to move"), widget=GovCheckboxesInput(),
                                      coerce=str)

@@ -5,7 +5,7 @@ denominators for proportions (never the mean of percentages); the number of "yes
 how many organisations reported.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Row, case, func, select
@@ -39,12 +39,16 @@ class Total:
 
     @property
     def comparable(self) -> Decimal | None:
-        """The number compared with the target: the total, or the percentage for proportions."""
-        if self.unit == Unit.COUNT:
-            return self.value
-        if self.unit == Unit.PROPORTION and self.denominator:
-            return Decimal(self.numerator) * 100 / Decimal(self.denominator)
-        return None
+        return comparable(self.unit, self.value, self.numerator, self.denominator)
+
+
+def comparable(unit: Unit, value, numerator, denominator) -> Decimal | None:
+    """The number compared with the target: the count, or the percentage for a proportion."""
+    if unit == Unit.COUNT:
+        return value
+    if unit == Unit.PROPORTION and denominator:
+        return Decimal(numerator) * 100 / Decimal(denominator)
+    return None
 
 
 def framework(programme: Programme) -> list[Objective]:
@@ -67,16 +71,24 @@ def totals(programme: Programme) -> dict[tuple[int, int], Total]:
             for row in db.session.execute(stmt)}
 
 
+def figure_sums(*where):
+    """The "across all organisations" aggregate per indicator and period, in SQL: sums of values,
+    numerators and denominators (a proportion is their quotient, never a mean of percentages), the
+    number of yeses, and how many organisations reported. Kept in ``figure_total`` by
+    ``services.refresh_total``."""
+    return (select(Figure.indicator_id, Figure.period_number, func.sum(Figure.value), func.sum(Figure.numerator),
+                   func.sum(Figure.denominator), func.sum(case((Figure.flag.is_(True), 1), else_=0)),
+                   func.count(Figure.id))
+            .where(*where).group_by(Figure.indicator_id, Figure.period_number))
+
+
 def live_totals(programme: Programme) -> dict[tuple[int, int], Total]:
     """The same totals aggregated from the figures themselves (a check on ``totals``)."""
-    stmt = (select(Figure.indicator_id, Figure.period_number, Indicator.unit,
-                   func.sum(Figure.value), func.sum(Figure.numerator), func.sum(Figure.denominator),
-                   func.sum(case((Figure.flag.is_(True), 1), else_=0)), func.count(Figure.id))
-            .join(Indicator, Indicator.id == Figure.indicator_id)
-            .where(Indicator.programme_id == programme.id)
-            .group_by(Figure.indicator_id, Figure.period_number, Indicator.unit))
-    return {(row[0], row[1]): Total(row[2], row[3], row[4], row[5], int(row[6] or 0), int(row[7]))
-            for row in db.session.execute(stmt)}
+    units = dict(db.session.execute(select(Indicator.id, Indicator.unit)
+                                    .where(Indicator.programme_id == programme.id)).all())
+    rows = db.session.execute(figure_sums(Figure.indicator_id.in_(list(units))))
+    return {(row[0], row[1]): Total(units[row[0]], row[2], row[3], row[4], int(row[5] or 0), int(row[6]))
+            for row in rows}
 
 
 def latest_totals(totals: dict[tuple[int, int], Total]) -> dict[int, Total]:
@@ -105,16 +117,6 @@ def receipts(programme: Programme, org: Organisation | None) -> dict[tuple[int, 
         return {}
     stmt = select(OutputReceipt).where(OutputReceipt.organisation_id == org.id)
     return {(r.output_id, r.period_number): r for r in db.session.scalars(stmt)}
-
-
-@dataclass
-class LinkedCard:
-    id: int
-    code: str
-    title: str
-    column: str
-    organisation: str
-    extra: dict = field(default_factory=dict)
 
 
 def linked_cards(indicator: Indicator, organisations: list[Organisation]) -> list[Card]:

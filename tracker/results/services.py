@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from tracker.accounts.models import User
 from tracker.board.models import Card
@@ -16,6 +16,7 @@ from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
+from tracker.results import queries
 from tracker.results.models import (
     Direction,
     Figure,
@@ -272,24 +273,15 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
     return figure, True
 
 
-def _total_select(*where):
-    return (select(Figure.indicator_id, Figure.period_number, func.sum(Figure.value), func.sum(Figure.numerator),
-                   func.sum(Figure.denominator), func.sum(case((Figure.flag.is_(True), 1), else_=0)),
-                   func.count(Figure.id))
-            .where(*where).group_by(Figure.indicator_id, Figure.period_number))
-
-
 _TOTAL_COLUMNS = ["indicator_id", "period_number", "value_sum", "numerator_sum", "denominator_sum", "yes_count",
                   "reported"]
 
 
 def refresh_total(indicator_id: int, period_number: int) -> None:
-    """Recompute one "across all organisations" figure in SQL: sums for counts, numerators and
-    denominators (a proportion is the sum of numerators over the sum of denominators), yeses, and how
-    many organisations reported."""
+    """Recompute one "across all organisations" figure in SQL (see ``queries.figure_sums``)."""
     db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id == indicator_id,
                                                  FigureTotal.period_number == period_number))
-    db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS, _total_select(
+    db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS, queries.figure_sums(
         Figure.indicator_id == indicator_id, Figure.period_number == period_number)))
 
 
@@ -298,7 +290,7 @@ def refresh_all_totals(programme_id: int) -> None:
     indicators = select(Indicator.id).where(Indicator.programme_id == programme_id)
     db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id.in_(indicators)))
     db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS,
-                                                       _total_select(Figure.indicator_id.in_(indicators))))
+                                                       queries.figure_sums(Figure.indicator_id.in_(indicators))))
 
 
 def format_amount(unit: Unit, value, numerator, denominator) -> str:

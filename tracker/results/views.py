@@ -4,7 +4,6 @@ Every view loads its object first and checks permission against that object's ow
 organisation.
 """
 
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -32,7 +31,6 @@ from tracker.results.forms import (
     ObjectiveForm,
     OutcomeForm,
     OutputForm,
-    OutputReceivedForm,
 )
 from tracker.results.models import Direction, Indicator, Objective, Outcome, Output, Unit
 
@@ -182,16 +180,10 @@ def indicator(indicator_id: int):
     own = [figures.get((indicator.id, p.number)) for p in periods]
     series = []
     if indicator.unit in (Unit.COUNT, Unit.PROPORTION):
-        def comparable(f):
-            if f is None:
-                return None
-            if indicator.unit == Unit.COUNT:
-                return f.value
-            return Decimal(f.numerator) * 100 / Decimal(f.denominator) if f.denominator else None
-
         series = [chart.Series(_("Across all organisations"), "across", [t.comparable if t else None for t in across])]
         if org is not None:
-            series.append(chart.Series(org.name, "own", [comparable(f) for f in own]))
+            series.append(chart.Series(org.name, "own", [
+                queries.comparable(indicator.unit, f.value, f.numerator, f.denominator) if f else None for f in own]))
     drawing = chart.build(series, [str(p.number) for p in periods], indicator.target, _("Target")) if series else None
     latest = next((t for t in reversed(across) if t), None)
     return render_template(
@@ -273,7 +265,6 @@ def output_received(output_id: int, org_slug: str, period_number: int):
     org = next((o for o in programme.organisations if o.slug == org_slug), None)
     if org is None:
         abort(404)
-    OutputReceivedForm()
     received = request.form.get("received") == "1"
     try:
         services.record_output(output, org, period_number, received=received, user=current_user(), today=today())
