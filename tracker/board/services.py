@@ -197,10 +197,7 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
             raise BoardError(_("That place is not in this card's lane and column; reload the board and try again"))
         after_position = row.position
     old_column, old_position = card.column, card.position
-    # Close the gap the card leaves behind.
-    db.session.execute(update(Card.__table__).where(lane, table.column == old_column.value,
-                                                    table.position > old_position)
-                       .values(position=table.position - 1))
+    # The card's index in the target cell once it has left its old place.
     if after_position is None and after_id == 0:
         index = 0
     elif after_position is None:
@@ -208,11 +205,11 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
     else:
         index = after_position + 1 - (1 if column == old_column and after_position > old_position else 0)
     if column == old_column and index == old_position:
-        # Nothing moved: undo the gap.
-        db.session.execute(update(Card.__table__).where(lane, table.column == old_column.value,
-                                                        table.position >= old_position, table.id != card.id)
-                           .values(position=table.position + 1))
         return MoveResult(False, _("%(code)s stayed where it was", code=card.code))
+    # Close the gap the card leaves behind, then open one where it goes.
+    db.session.execute(update(Card.__table__).where(lane, table.column == old_column.value,
+                                                    table.position > old_position)
+                       .values(position=table.position - 1))
     db.session.execute(update(Card.__table__).where(lane, table.column == column.value, table.position >= index,
                                                     table.id != card.id)
                        .values(position=table.position + 1))
