@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from tracker.accounts.models import User
@@ -162,13 +163,14 @@ def update_card(card: Card, *, expected_version: int | None, user: User | None, 
         changed.append("initiatives")
     if changed:
         card.updated_dt = utcnow()
-        log(card, user, _("Changed %(fields)s", fields=", ".join(FIELD_LABELS.get(n, n) for n in changed)))
+        log(card, user, _("Changed %(fields)s", fields=", ".join(str(FIELD_LABELS[n]) for n in changed)))
         db.session.flush()
     return changed
 
 
-FIELD_LABELS = {"title": "title", "rationale": "how it supports the objectives", "description": "description",
-                "priority": "priority", "kind": "kind", "owners": "owners", "initiatives": "linked initiatives"}
+FIELD_LABELS = {"title": _l("title"), "rationale": _l("how it supports the objectives"),
+                "description": _l("description"), "priority": _l("priority"), "kind": _l("kind"),
+                "owners": _l("owners"), "initiatives": _l("linked initiatives")}
 
 
 def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None, user: User | None,
