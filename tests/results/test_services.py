@@ -194,15 +194,15 @@ def test_outputs_are_due_overdue_or_received(world):
     objective = services.create_objective(world.programme, "One")
     outcome = services.create_outcome(objective, "Outcome")
     output = services.create_output(outcome, description="Narrative report", due_days_after_period=14)
-    programme = world.programme  # period 1 ends 31 March 2026
-    assert services.output_status(output, programme, 1, None, date(2026, 3, 1))[0] == "not_due"
-    assert services.output_status(output, programme, 1, None, date(2026, 4, 10))[0] == "due"
-    assert services.output_status(output, programme, 1, None, date(2026, 4, 15))[0] == "overdue"
+    period_1 = periods.period(world.programme, 1)  # ends 31 March 2026
+    assert services.output_status(output, period_1, None, date(2026, 3, 1))[0] == "not_due"
+    assert services.output_status(output, period_1, None, date(2026, 4, 10))[0] == "due"
+    assert services.output_status(output, period_1, None, date(2026, 4, 15))[0] == "overdue"
     services.record_output(output, world.org_a, 1, received=True, user=None, today=date(2026, 4, 20))
-    receipt = queries.receipts(programme, world.org_a)[(output.id, 1)]
-    assert services.output_status(output, programme, 1, receipt, date(2026, 5, 1))[0] == "received"
+    receipt = queries.receipts(world.programme, world.org_a)[(output.id, 1)]
+    assert services.output_status(output, period_1, receipt, date(2026, 5, 1))[0] == "received"
     services.record_output(output, world.org_a, 1, received=False, user=None, today=date(2026, 4, 20))
-    assert queries.receipts(programme, world.org_a) == {}
+    assert queries.receipts(world.programme, world.org_a) == {}
 
 
 def test_cards_link_only_to_indicators_of_their_programme(world):

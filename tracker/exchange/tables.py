@@ -147,7 +147,7 @@ def results_tracker(programme: Programme, organisations: list[Organisation], tod
                 for period in periods:
                     for org in organisations:
                         receipt = receipts.get((output.id, org.id, period.number))
-                        _status, label = services.output_status(output, programme, period.number, receipt, today)
+                        _status, label = services.output_status(output, period, receipt, today)
                         row.append(f"{label} {uk_date(receipt.received_on)}" if receipt else label)
                     row.append(None)
                 rows.append(row + [_("Due %(n)s days after each period", n=output.due_days_after_period), None,

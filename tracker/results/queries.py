@@ -20,6 +20,7 @@ from tracker.results.models import (
     Indicator,
     Objective,
     Outcome,
+    Output,
     OutputReceipt,
     Unit,
     card_indicator,
@@ -57,6 +58,40 @@ def framework(programme: Programme) -> list[Objective]:
         select(Objective).where(Objective.programme_id == programme.id).order_by(Objective.number)
         .options(selectinload(Objective.outcomes).selectinload(Outcome.indicators),
                  selectinload(Objective.outcomes).selectinload(Outcome.outputs))))
+
+
+@dataclass(frozen=True)
+class TrackerFramework:
+    """The framework as plain rows, each list in display order."""
+
+    objectives: list[Row]
+    #: With ``objective_number`` (an outcome's code is ``objective.outcome``).
+    outcomes: list[Row]
+    indicators: list[Row]
+    outputs: list[Row]
+
+
+def tracker_framework(programme: Programme) -> TrackerFramework:
+    """The framework for the tracker table as plain rows (four queries): ORM objects and their
+    relationship loaders cost more than the table's own work."""
+    objectives = db.session.execute(
+        select(Objective.id, Objective.number, Objective.title)
+        .where(Objective.programme_id == programme.id).order_by(Objective.number)).all()
+    outcomes = db.session.execute(
+        select(Outcome.id, Outcome.objective_id, Outcome.number, Outcome.title,
+               Objective.number.label("objective_number"))
+        .join(Objective, Objective.id == Outcome.objective_id)
+        .where(Objective.programme_id == programme.id).order_by(Objective.number, Outcome.number)).all()
+    indicators = db.session.execute(
+        select(Indicator.id, Indicator.outcome_id, Indicator.code, Indicator.name, Indicator.definition,
+               Indicator.unit, Indicator.direction, Indicator.target, Indicator.frequency, Indicator.data_source,
+               Indicator.who_collects)
+        .where(Indicator.programme_id == programme.id).order_by(Indicator.outcome_id, Indicator.number)).all()
+    outputs = db.session.execute(
+        select(Output.id, Output.outcome_id, Output.description, Output.evidence, Output.due_days_after_period)
+        .join(Outcome, Outcome.id == Output.outcome_id).join(Objective, Objective.id == Outcome.objective_id)
+        .where(Objective.programme_id == programme.id).order_by(Output.outcome_id, Output.number)).all()
+    return TrackerFramework(objectives, outcomes, indicators, outputs)
 
 
 def totals(programme: Programme) -> dict[tuple[int, int], Total]:

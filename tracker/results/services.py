@@ -354,12 +354,11 @@ def rag(indicator: Indicator, actual: Decimal | None, band_percent: int) -> Rag:
 # --- outputs -----------------------------------------------------------------------------------------
 
 
-def output_status(output: Output, programme: Programme, period_number: int, received: OutputReceipt | None,
+def output_status(output: Output, period: period_rules.Period, received: OutputReceipt | None,
                   today: date) -> tuple[str, str]:
     """``(status, label)``: received, overdue, due (period ended, not yet overdue), or not due yet."""
     if received is not None:
         return "received", _("Received")
-    period = period_rules.period(programme, period_number)
     due = period.end + timedelta(days=output.due_days_after_period)
     if today > due:
         return "overdue", _("Overdue")

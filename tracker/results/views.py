@@ -75,9 +75,9 @@ def tracker(slug: str):
     organisations, org = choose_organisation(programme, request.args.get("organisation"))
     can_edit = org is not None and can_edit_org(current_user(), org)
     can_manage = can_manage_programme(current_user(), programme)
-    blocks, periods = table.build(programme, org, today(), can_edit=can_edit, can_manage=can_manage)
+    built = table.build(programme, org, today(), can_edit=can_edit, can_manage=can_manage)
     return render_template("results/tracker.html", programme=programme, organisations=organisations, org=org,
-                           blocks=blocks, periods=periods, can_manage=can_manage, can_edit=can_edit)
+                           blocks=built.blocks, periods=built.periods, can_manage=can_manage, can_edit=can_edit)
 
 
 @bp.route("/programmes/<slug>/results/framework", methods=["GET", "POST"])
