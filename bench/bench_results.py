@@ -9,6 +9,10 @@ stdout carries one ``name value`` line per figure; progress goes to stderr. The 
 with 100 organisations and 50 indicators (8 reporting periods), every organisation reporting every
 indicator for every period: 40,000 figures. ``results_queries`` is counted on that programme and on a
 small one (5 organisations × 5 indicators); they must be equal.
+
+The ``results_*`` figures are for the page as people mostly see it: the built table kept from an earlier
+request (``tracker.results.table_cache``). The ``results_cold_*`` figures are for the first request after
+a change, which builds the table again.
 """
 
 import os
@@ -87,14 +91,17 @@ def bare_rows() -> list[dict]:
     return rows
 
 
-def interleaved_ms(client, page_url: str, bare_url: str, repeats: int = 31) -> tuple[float, float]:
+def interleaved_ms(client, page_url: str, bare_url: str, before_page=None, repeats: int = 31) -> tuple[float, float]:
     """Median wall times of the page and the bare page, requested alternately so that drift on the
-    machine hits both alike (3 warm-ups each)."""
+    machine hits both alike (3 warm-ups each). ``before_page`` runs, untimed, before each page request."""
+    before_page = before_page or (lambda: None)
     for _ in range(3):
+        before_page()
         timed_get(client, page_url)
         timed_get(client, bare_url)
     page, bare, page_cpu, bare_cpu = [], [], [], []
     for _ in range(repeats):
+        before_page()
         elapsed, cpu, body = timed_get(client, page_url)
         page.append(elapsed)
         page_cpu.append(cpu)
@@ -134,19 +141,34 @@ def main() -> None:
         client, client_small = sign_in(app, big["user"]), sign_in(app, small["user"])
         big_url = f"/programmes/{big['programme']}/results?organisation={big['org']}"
         small_url = f"/programmes/{small['programme']}/results?organisation={small['org']}"
+        tables = app.extensions["results_tables"]
+        # Cold: the built table was dropped, as when a figure has just changed (the results version moved).
+        tables.clear()
+        cold_big, cold_statements = counter.count(client, big_url)
+        tables.clear()
+        cold_small, _ = counter.count(client_small, small_url)
+        # Warm: the table built by the request before.
         client.get(big_url)
-        client_small.get(small_url)
         queries_big, statements = counter.count(client, big_url)
         queries_small, _ = counter.count(client_small, small_url)
         counter.remove()
+        log(f"statements, table built ({cold_big}):")
+        for statement in cold_statements:
+            log("  " + " ".join(statement.split())[:110])
+        log(f"statements, table kept ({queries_big}):")
         for statement in statements:
             log("  " + " ".join(statement.split())[:110])
         page_ms, bare_ms = interleaved_ms(client, big_url, "/__bare_results")
+        cold_ms, cold_bare_ms = interleaved_ms(client, big_url, "/__bare_results", before_page=tables.clear)
         print(f"results_ms {page_ms:.1f}")
         print(f"bare_results_ms {bare_ms:.1f}")
         print(f"results_ratio_vs_bare {page_ms / bare_ms:.2f}")
         print(f"results_queries {queries_big}")
         print(f"results_queries_small {queries_small}")
+        print(f"results_cold_ms {cold_ms:.1f}")
+        print(f"results_cold_ratio_vs_bare {cold_ms / cold_bare_ms:.2f}")
+        print(f"results_cold_queries {cold_big}")
+        print(f"results_cold_queries_small {cold_small}")
     finally:
         with app.app_context():
             db.session.remove()

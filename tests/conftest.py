@@ -57,6 +57,7 @@ def _clean_database(app):
     with app.app_context():
         yield
         _empty_tables()
+        app.extensions["results_tables"].clear()  # ids restart with the tables; so would cache keys
     app.config["WTF_CSRF_ENABLED"] = False
 
 

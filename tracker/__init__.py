@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programmes.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(results.bp)
+    results.table_cache.init_app(app)
     app.register_blueprint(exchange.bp)
 
     from tracker import api

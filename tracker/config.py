@@ -59,6 +59,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Built results-tracker tables kept per process (tracker.results.table_cache); 0 keeps none.
+        "RESULTS_TABLE_CACHE_SIZE": _int("RESULTS_TABLE_CACHE_SIZE", 64),
     }
     config.update(overrides)
     check_secret_key(config, instance_path)

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("results", __name__)
 
-from tracker.results import views  # noqa: E402,F401
+from tracker.results import table_cache, versions, views  # noqa: E402,F401 - versions registers its flush hook

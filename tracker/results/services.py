@@ -16,7 +16,7 @@ from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
-from tracker.results import queries
+from tracker.results import queries, versions
 from tracker.results.models import (
     Direction,
     Figure,
@@ -253,9 +253,10 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
         # The person edited a figure that has since been deleted; treat as stale.
         raise ResultsError(_("This figure changed since you opened it. Reload the page and try again."))
     old = snapshot(figure) if figure is not None else None
-    # Writers of one indicator take turns (PostgreSQL row lock; SQLite already serialises writers), so
-    # the total refreshed below always sees every committed figure.
-    db.session.execute(select(Indicator.id).where(Indicator.id == indicator.id).with_for_update())
+    # Writers of one programme's results take turns (bumping its results version takes the programme's
+    # row lock on PostgreSQL; SQLite already serialises writers), so the total refreshed below always
+    # sees every committed figure.
+    versions.touch(db.session, programme.id)
     if figure is None:
         figure = Figure(indicator=indicator, organisation=org, period_number=period_number)
         db.session.add(figure)
@@ -287,6 +288,7 @@ def refresh_total(indicator_id: int, period_number: int) -> None:
 
 def refresh_all_totals(programme_id: int) -> None:
     """Recompute every total of a programme (after figures were written outside ``save_figure``)."""
+    versions.touch(db.session, programme_id)
     indicators = select(Indicator.id).where(Indicator.programme_id == programme_id)
     db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id.in_(indicators)))
     db.session.execute(insert(FigureTotal).from_select(_TOTAL_COLUMNS,

@@ -22,7 +22,7 @@ from tracker.programmes.permissions import (
     require_view_org,
     visible_organisations,
 )
-from tracker.results import bp, chart, queries, services, table
+from tracker.results import bp, chart, queries, services, table_cache
 from tracker.results import periods as period_rules
 from tracker.results.forms import (
     CardIndicatorsForm,
@@ -75,7 +75,7 @@ def tracker(slug: str):
     organisations, org = choose_organisation(programme, request.args.get("organisation"))
     can_edit = org is not None and can_edit_org(current_user(), org)
     can_manage = can_manage_programme(current_user(), programme)
-    built = table.build(programme, org, today(), can_edit=can_edit, can_manage=can_manage)
+    built = table_cache.tracker_table(programme, org, today(), can_edit=can_edit, can_manage=can_manage)
     return render_template("results/tracker.html", programme=programme, organisations=organisations, org=org,
                            blocks=built.blocks, periods=built.periods, can_manage=can_manage, can_edit=can_edit)
 
