@@ -30,6 +30,10 @@ def save(indicator, org, period, *, user=None, today=TODAY, **values) -> None:
 
 @pytest.fixture
 def results(world) -> Results:
+    return make_results(world)
+
+
+def make_results(world) -> Results:
     """Objective 1 > outcome 1.1 > indicators 1.1.1 (count), 1.1.2 (proportion), 1.1.3 (yes/no),
     1.1.4 (narrative), and one output; figures for councils A and B in periods 1 and 2."""
     objective = services.create_objective(world.programme, "Reduce prevention fall-out")
