@@ -195,12 +195,12 @@ def test_outputs_are_due_overdue_or_received(world):
     outcome = services.create_outcome(objective, "Outcome")
     output = services.create_output(outcome, description="Narrative report", due_days_after_period=14)
     period_1 = periods.period(world.programme, 1)  # ends 31 March 2026
-    assert services.output_status(output, period_1, None, date(2026, 3, 1))[0] == "not_due"
-    assert services.output_status(output, period_1, None, date(2026, 4, 10))[0] == "due"
-    assert services.output_status(output, period_1, None, date(2026, 4, 15))[0] == "overdue"
+    assert services.output_status(output, period_1, None, date(2026, 3, 1)) == "not_due"
+    assert services.output_status(output, period_1, None, date(2026, 4, 10)) == "due"
+    assert services.output_status(output, period_1, None, date(2026, 4, 15)) == "overdue"
     services.record_output(output, world.org_a, 1, received=True, user=None, today=date(2026, 4, 20))
     receipt = queries.receipts(world.programme, world.org_a)[(output.id, 1)]
-    assert services.output_status(output, period_1, receipt, date(2026, 5, 1))[0] == "received"
+    assert services.output_status(output, period_1, receipt, date(2026, 5, 1)) == "received"
     services.record_output(output, world.org_a, 1, received=False, user=None, today=date(2026, 4, 20))
     assert queries.receipts(world.programme, world.org_a) == {}
 

@@ -101,6 +101,7 @@ def results_tracker(programme: Programme, organisations: list[Organisation], tod
     totals = queries.totals(programme)
     figures = _figures(programme, organisations)
     receipts = _receipts(organisations)
+    labels = {status: status.label for status in services.OutputStatus}
     per_period = len(organisations) + 1
     first = 3
     width = first + per_period * len(periods) + 3
@@ -147,7 +148,7 @@ def results_tracker(programme: Programme, organisations: list[Organisation], tod
                 for period in periods:
                     for org in organisations:
                         receipt = receipts.get((output.id, org.id, period.number))
-                        _status, label = services.output_status(output, period, receipt, today)
+                        label = labels[services.output_status(output, period, receipt, today)]
                         row.append(f"{label} {uk_date(receipt.received_on)}" if receipt else label)
                     row.append(None)
                 rows.append(row + [_("Due %(n)s days after each period", n=output.due_days_after_period), None,

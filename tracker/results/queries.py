@@ -8,7 +8,7 @@ how many organisations reported.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import Row, and_, case, false, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.board.models import Card
@@ -106,6 +106,23 @@ def totals(programme: Programme) -> dict[tuple[int, int], Total]:
             for row in db.session.execute(stmt)}
 
 
+def tracker_cells(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], Row]:
+    """``(indicator_id, period_number)`` → the across-all-organisations total (``value_sum``,
+    ``numerator_sum``, ``denominator_sum``, ``yes_count``, ``reported``) and ``org``'s own figure beside it
+    (``figure_id`` is ``None`` when it has none), as plain rows in one query: an organisation's figure
+    always has a total."""
+    own = and_(Figure.indicator_id == FigureTotal.indicator_id, Figure.period_number == FigureTotal.period_number,
+               Figure.organisation_id == org.id if org is not None else false())
+    stmt = (select(FigureTotal.indicator_id, FigureTotal.period_number, FigureTotal.value_sum,
+                   FigureTotal.numerator_sum, FigureTotal.denominator_sum, FigureTotal.yes_count,
+                   FigureTotal.reported, Figure.id.label("figure_id"), Figure.value, Figure.numerator,
+                   Figure.denominator, Figure.flag, Figure.narrative, Figure.is_testing_phase)
+            .join(Indicator, Indicator.id == FigureTotal.indicator_id)
+            .outerjoin(Figure, own)
+            .where(Indicator.programme_id == programme.id, FigureTotal.reported > 0))
+    return {(row.indicator_id, row.period_number): row for row in db.session.execute(stmt)}
+
+
 def figure_sums(*where):
     """The "across all organisations" aggregate per indicator and period, in SQL: sums of values,
     numerators and denominators (a proportion is their quotient, never a mean of percentages), the
@@ -124,15 +141,6 @@ def live_totals(programme: Programme) -> dict[tuple[int, int], Total]:
     rows = db.session.execute(figure_sums(Figure.indicator_id.in_(list(units))))
     return {(row[0], row[1]): Total(units[row[0]], row[2], row[3], row[4], int(row[5] or 0), int(row[6]))
             for row in rows}
-
-
-def latest_totals(totals: dict[tuple[int, int], Total]) -> dict[int, Total]:
-    """Each indicator's total for the latest period that has any figure."""
-    latest: dict[int, tuple[int, Total]] = {}
-    for (indicator_id, period_number), total in totals.items():
-        if indicator_id not in latest or period_number > latest[indicator_id][0]:
-            latest[indicator_id] = (period_number, total)
-    return {indicator_id: total for indicator_id, (_n, total) in latest.items()}
 
 
 def organisation_figures(programme: Programme, org: Organisation | None) -> dict[tuple[int, int], Row]:

@@ -3,11 +3,13 @@
 Services change objects and ``flush()``; the caller commits.
 """
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
 from tracker.accounts.models import User
@@ -329,10 +331,23 @@ def format_percent(numerator, denominator) -> str:
 # --- progress against target -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rag:
-    colour: str  # green, amber, red or grey
-    label: str
+class Rag(enum.StrEnum):
+    """Progress against target: a colour (green, amber, red or grey) and what it means."""
+
+    ON_TRACK = "on_track"
+    AHEAD = "ahead"
+    OFF_TRACK = "off_track"
+    NO_TARGET = "no_target"
+    NO_FIGURES = "no_figures"
+
+    @property
+    def colour(self) -> str:
+        return {"on_track": "green", "ahead": "amber", "off_track": "red"}.get(self.value, "grey")
+
+    @property
+    def label(self) -> str:
+        return str({"on_track": _l("On track"), "ahead": _l("Ahead of target"), "off_track": _l("Off track"),
+                    "no_target": _l("No target"), "no_figures": _l("No figures yet")}[self.value])
 
 
 def rag(indicator: Indicator, actual: Decimal | None, band_percent: int) -> Rag:
@@ -342,31 +357,45 @@ def rag(indicator: Indicator, actual: Decimal | None, band_percent: int) -> Rag:
     grey when there is no target or no figure, or for yes/no and narrative indicators.
     """
     if indicator.unit in (Unit.YES_NO, Unit.NARRATIVE) or indicator.target is None:
-        return Rag("grey", _("No target"))
+        return Rag.NO_TARGET
     if actual is None:
-        return Rag("grey", _("No figures yet"))
+        return Rag.NO_FIGURES
     target = Decimal(indicator.target)
     band = abs(target) * Decimal(band_percent) / 100
     if target - band <= actual <= target + band:
-        return Rag("green", _("On track"))
+        return Rag.ON_TRACK
     better = actual > target if indicator.direction == Direction.INCREASE else actual < target
-    return Rag("amber", _("Ahead of target")) if better else Rag("red", _("Off track"))
+    return Rag.AHEAD if better else Rag.OFF_TRACK
 
 
 # --- outputs -----------------------------------------------------------------------------------------
 
 
+class OutputStatus(enum.StrEnum):
+    RECEIVED = "received"
+    #: Past its due date and not received.
+    OVERDUE = "overdue"
+    #: The period has ended; not yet overdue.
+    DUE = "due"
+    NOT_DUE = "not_due"
+
+    @property
+    def label(self) -> str:
+        return str({"received": _l("Received"), "overdue": _l("Overdue"), "due": _l("Due"),
+                    "not_due": _l("Not due yet")}[self.value])
+
+
 def output_status(output: Output, period: period_rules.Period, received: OutputReceipt | None,
-                  today: date) -> tuple[str, str]:
-    """``(status, label)``: received, overdue, due (period ended, not yet overdue), or not due yet."""
+                  today: date) -> OutputStatus:
+    """Received, overdue, due (period ended, not yet overdue), or not due yet."""
     if received is not None:
-        return "received", _("Received")
+        return OutputStatus.RECEIVED
     due = period.end + timedelta(days=output.due_days_after_period)
     if today > due:
-        return "overdue", _("Overdue")
+        return OutputStatus.OVERDUE
     if today > period.end:
-        return "due", _("Due")
-    return "not_due", _("Not due yet")
+        return OutputStatus.DUE
+    return OutputStatus.NOT_DUE
 
 
 def record_output(output: Output, org: Organisation, period_number: int, *, received: bool, user: User | None,

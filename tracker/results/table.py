@@ -13,11 +13,12 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
+from sqlalchemy import Row
 
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
 from tracker.results import queries, services
-from tracker.results.models import Unit
+from tracker.results.models import Direction, Unit
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,9 @@ class IndicatorRow:
     definition: str
     #: The indicator's page, showing the same organisation.
     href: str
-    rag: services.Rag
+    #: Progress against target: the tag's colour and words.
+    rag_colour: str
+    rag_label: str
     target: str
     direction: str
     frequency: str
@@ -40,7 +43,7 @@ class IndicatorRow:
 
 @dataclass(frozen=True)
 class OutputCell:
-    status: str
+    status: services.OutputStatus
     label: str
     received_on: date | None
     can_mark: bool
@@ -88,32 +91,46 @@ def _url_pattern(endpoint: str, **values) -> str:
     return url_for(endpoint, indicator_id=_SLOT + 1, **values)
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What every cell of one page may say, translated and escaped once (gettext costs more than a cell)."""
+
+    reported: str
+    yes: str
+    change: str
+    enter: str
+    not_testing: str
+    missing: str
+    periods: list[str]
+
+    @classmethod
+    def for_page(cls, periods: list[period_rules.Period]) -> "_Words":
+        return cls(str(escape(gettext("%(n)s of %(total)s reported"))), str(escape(gettext("%(yes)s yes"))),
+                   str(escape(gettext("Change"))), str(escape(gettext("Enter"))),
+                   f' <span class="govuk-body-s">({escape(gettext("not testing phase"))})</span>',
+                   f'<span class="govuk-body-s">{escape(gettext("Missing"))}</span>',
+                   [str(escape(p.label)) for p in periods])
+
+
 def build(programme: Programme, org: Organisation | None, today: date, *, can_edit: bool,
           can_manage: bool) -> Tracker:
     """The tracker for ``programme``, with ``org``'s own figures beside the totals, in a fixed number of
     queries whatever the number of organisations and indicators."""
     periods = period_rules.periods(programme)
     framework = queries.tracker_framework(programme)
-    totals = queries.totals(programme)
-    latest = queries.latest_totals(totals)
-    figures = queries.organisation_figures(programme, org)
+    cells = queries.tracker_cells(programme, org)
     receipts = queries.receipts(programme, org)
-    n_orgs = len(programme.organisations)
-    started = [p.has_started(today) for p in periods]
-    overdue = [p.is_overdue(today) for p in periods]
-    reported = gettext("%(n)s of %(total)s reported")
-    yes_label = gettext("%(yes)s yes")
-    change, enter = escape(gettext("Change")), escape(gettext("Enter"))
-    not_testing = f' <span class="govuk-body-s">({escape(gettext("not testing phase"))})</span>'
-    missing = f'<span class="govuk-body-s">{escape(gettext("Missing"))}</span>'
-    labels = [escape(p.label) for p in periods]
-    numbers = [p.number for p in periods]
+    words = _Words.for_page(periods)
+    rag_labels = {rag: rag.label for rag in services.Rag}
+    direction_labels = {direction: direction.label for direction in Direction}
+    output_labels = {status: status.label for status in services.OutputStatus}
     # URLs are built once per page and filled in per row: url_for per cell cost more than the cell.
     org_query = {"organisation": org.slug} if org is not None else {}
     indicator_href = _url_pattern("results.indicator", **org_query)
     figure_href = (str(escape(_url_pattern("results.figure", org_slug=org.slug, period_number=_SLOT)))
                    if org is not None and can_edit else "")
-    direction_labels = {}
+    figure_cells = _FigureCells(periods, today, cells, words, len(programme.organisations), figure_href,
+                                show_missing=org is not None)
 
     outcomes_of: dict[int, list[OutcomeBlock]] = {}
     outcome_blocks: dict[int, OutcomeBlock] = {}
@@ -123,63 +140,79 @@ def build(programme: Programme, org: Organisation | None, today: date, *, can_ed
         outcomes_of.setdefault(outcome.objective_id, []).append(block)
 
     for indicator in framework.indicators:
-        unit, iid = indicator.unit, indicator.id
-        numeric = unit in (Unit.COUNT, Unit.PROPORTION)
-        code = escape(indicator.code)
-        href_start, _slot, href_end = figure_href.replace(_ID, str(iid), 1).partition(_SLOT_TEXT)
-        parts = []
-        for i, number in enumerate(numbers):
-            own = figures.get((iid, number))
-            total = totals.get((iid, number))
-            # Plain strings (not Markup, whose + would escape the HTML added below); every value that is
-            # not our own markup goes through escape().
-            mine = ""
-            if own is not None:
-                if numeric:  # digits, separators, % and brackets only
-                    mine = services.format_amount(unit, own.value, own.numerator, own.denominator)
-                else:
-                    mine = str(escape(services.display_value(indicator, own)))
-                if not own.is_testing_phase:
-                    mine += not_testing
-            if figure_href and started[i]:
-                mine += (f'<br><a class="govuk-link govuk-body-s app-no-print" href="{href_start}{number}{href_end}">'
-                         f'{change if own is not None else enter}<span class="govuk-visually-hidden"> '
-                         f'{code}, {labels[i]}</span></a>')
-            elif own is None and started[i] and overdue[i] and org is not None:
-                mine += missing
-            everyone = ""
-            if total is not None:
-                if numeric:
-                    everyone = services.format_amount(unit, total.value, total.numerator, total.denominator)
-                elif unit == Unit.YES_NO:
-                    everyone = str(escape(yes_label % {"yes": total.yes}))
-                everyone += (f'<br><span class="govuk-body-s">'
-                             f'{escape(reported % {"n": total.reported, "total": n_orgs})}</span>')
-            parts.append(f'<td class="govuk-table__cell app-figure">{mine}</td>'
-                         f'<td class="govuk-table__cell app-figure">{everyone}</td>')
+        cells_html, latest = figure_cells.row(indicator)
         target = ""
         if indicator.target is not None:
-            percent = "%" if unit == Unit.PROPORTION else ""
-            target = services.format_number(indicator.target) + percent
-        if indicator.direction not in direction_labels:
-            direction_labels[indicator.direction] = indicator.direction.label
-        actual = latest[iid].comparable if iid in latest else None
+            target = services.format_number(indicator.target) + ("%" if indicator.unit == Unit.PROPORTION else "")
+        actual = (queries.comparable(indicator.unit, latest.value_sum, latest.numerator_sum, latest.denominator_sum)
+                  if latest is not None else None)
+        rag = services.rag(indicator, actual, programme.rag_band_percent)
         outcome_blocks[indicator.outcome_id].indicators.append(IndicatorRow(
-            iid, indicator.code, indicator.name, indicator.definition, indicator_href.replace(_ID, str(iid), 1),
-            services.rag(indicator, actual, programme.rag_band_percent), target,
+            indicator.id, indicator.code, indicator.name, indicator.definition,
+            indicator_href.replace(_ID, str(indicator.id), 1), rag.colour, rag_labels[rag], target,
             direction_labels[indicator.direction], indicator.frequency, indicator.data_source,
-            indicator.who_collects,
-            Markup("".join(parts))))  # noqa: S704 - every value above went through escape()
+            indicator.who_collects, cells_html))
 
     for output in framework.outputs:
-        cells = []
+        row = []
         for period in periods:
             receipt = receipts.get((output.id, period.number))
-            status, label = services.output_status(output, period, receipt, today)
-            cells.append(OutputCell(status, label, receipt.received_on if receipt else None,
-                                    can_manage and status != "not_due"))
+            status = services.output_status(output, period, receipt, today)
+            row.append(OutputCell(status, output_labels[status], receipt.received_on if receipt else None,
+                                  can_manage and status != services.OutputStatus.NOT_DUE))
         outcome_blocks[output.outcome_id].outputs.append(OutputRow(
-            output.id, output.description, output.evidence, output.due_days_after_period, cells))
+            output.id, output.description, output.evidence, output.due_days_after_period, row))
 
     blocks = [ObjectiveBlock(o.id, o.number, o.title, outcomes_of.get(o.id, [])) for o in framework.objectives]
     return Tracker(blocks, periods)
+
+
+class _FigureCells:
+    """Each indicator's figure cells: per period, the organisation's figure (with a link to enter or
+    change it, for those who may) and the figure across all organisations."""
+
+    def __init__(self, periods: list[period_rules.Period], today: date, cells: dict, words: _Words, n_orgs: int,
+                 figure_href: str, *, show_missing: bool):
+        self.numbers = [p.number for p in periods]
+        self.started = [p.has_started(today) for p in periods]
+        self.overdue = [p.is_overdue(today) for p in periods]
+        self.cells, self.words, self.n_orgs = cells, words, n_orgs
+        self.figure_href, self.show_missing = figure_href, show_missing
+
+    def row(self, indicator) -> tuple[Markup, Row | None]:
+        """The ``<td>`` pairs of one indicator, and its latest period's cell (for progress against target)."""
+        words, unit, iid = self.words, indicator.unit, indicator.id
+        numeric = unit in (Unit.COUNT, Unit.PROPORTION)
+        code = escape(indicator.code)
+        href_start, _slot, href_end = self.figure_href.replace(_ID, str(iid), 1).partition(_SLOT_TEXT)
+        parts, latest = [], None
+        for i, number in enumerate(self.numbers):
+            cell = self.cells.get((iid, number))
+            has_own = cell is not None and cell.figure_id is not None
+            # Plain strings (not Markup, whose + would escape the HTML added below); every value that is
+            # not our own markup goes through escape().
+            mine = everyone = ""
+            if has_own:
+                if numeric:  # digits, separators, % and brackets only
+                    mine = services.format_amount(unit, cell.value, cell.numerator, cell.denominator)
+                else:
+                    mine = str(escape(services.display_value(indicator, cell)))
+                if not cell.is_testing_phase:
+                    mine += words.not_testing
+            if self.figure_href and self.started[i]:
+                mine += (f'<br><a class="govuk-link govuk-body-s app-no-print" href="{href_start}{number}{href_end}">'
+                         f'{words.change if has_own else words.enter}<span class="govuk-visually-hidden"> '
+                         f'{code}, {words.periods[i]}</span></a>')
+            elif not has_own and self.show_missing and self.started[i] and self.overdue[i]:
+                mine += words.missing
+            if cell is not None:
+                latest = cell
+                if numeric:
+                    everyone = services.format_amount(unit, cell.value_sum, cell.numerator_sum, cell.denominator_sum)
+                elif unit == Unit.YES_NO:
+                    everyone = words.yes % {"yes": cell.yes_count or 0}  # whole numbers
+                everyone += (f'<br><span class="govuk-body-s">'
+                             f'{words.reported % {"n": cell.reported, "total": self.n_orgs}}</span>')
+            parts.append(f'<td class="govuk-table__cell app-figure">{mine}</td>'
+                         f'<td class="govuk-table__cell app-figure">{everyone}</td>')
+        return Markup("".join(parts)), latest  # noqa: S704 - every value above went through escape()
