@@ -97,6 +97,15 @@ def test_a_change_rolled_back_leaves_the_version_alone(world, results):
     assert version(world.programme) == before
 
 
+def test_a_bump_undone_with_a_savepoint_is_made_again(world, results):
+    before = version(world.programme)
+    savepoint = db.session.begin_nested()
+    services.create_objective(world.programme, "Undone")
+    savepoint.rollback()
+    services.create_objective(world.programme, "Kept")
+    assert version(world.programme) == before + 1
+
+
 def test_one_transaction_moves_the_version_once(world, results):
     before = version(world.programme)
     for period in (2, 3):

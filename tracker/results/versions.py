@@ -60,5 +60,7 @@ def _bump_on_flush(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
-    if transaction.parent is None:
+    # The whole transaction, or a savepoint (a bump undone with a savepoint is made again); not the
+    # inner transaction each flush opens.
+    if transaction.parent is None or transaction.nested:
         session.info.pop(_TOUCHED, None)
