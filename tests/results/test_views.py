@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests import factories
 from tracker.board import services as board_services
 from tracker.extensions import db
 from tracker.results import services
@@ -145,3 +146,17 @@ def test_tracker_cells_carry_links_and_escape_narratives(client, world, login):
     assert '<span class="govuk-body-s">(not testing phase)</span>' in page
     assert f'href="/indicators/{indicator.id}/figures/{world.org_a.slug}/1">Change<span' in page
     assert f'href="/indicators/{indicator.id}/figures/{world.org_a.slug}/2">Enter<span' in page
+
+
+def test_a_programme_without_organisations_shows_its_framework(client, world, login):
+    programme = factories.make_programme(world.facilitator, "Starting out")
+    objective = services.create_objective(programme, "Reduce fall-out")
+    outcome = services.create_outcome(objective, "Fewer households fall out")
+    services.create_indicator(outcome, name="Households helped", unit=Unit.COUNT, target=Decimal("10"))
+    db.session.commit()
+    login(client, world.facilitator)
+    response = client.get(f"/programmes/{programme.slug}/results")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1.1.1 Households helped" in page and "No figures yet" in page
+    assert "Testing phase in" in page and "Enter<span" not in page
