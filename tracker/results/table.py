@@ -13,7 +13,6 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
-from sqlalchemy import Row
 
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
@@ -179,7 +178,7 @@ class _FigureCells:
         self.cells, self.words, self.n_orgs = cells, words, n_orgs
         self.figure_href, self.show_missing = figure_href, show_missing
 
-    def row(self, indicator) -> tuple[Markup, Row | None]:
+    def row(self, indicator) -> tuple[Markup, queries.TrackerCell | None]:
         """The ``<td>`` pairs of one indicator, and its latest period's cell (for progress against target)."""
         words, unit, iid = self.words, indicator.unit, indicator.id
         numeric = unit in (Unit.COUNT, Unit.PROPORTION)
