@@ -20,6 +20,13 @@ def test_roles_decide_from_the_organisation(world):
         assert got == expected[name], name
 
 
+def test_visible_organisations_are_those_each_person_may_view(world):
+    for name, user in [*world.users().items(), ("anonymous", None)]:
+        expected = [org for org in world.programme.organisations if p.can_view_org(user, org)]
+        assert p.visible_organisations(user, world.programme) == expected, name
+    assert [o.name for o in p.visible_organisations(world.viewer_b, world.programme)] == ["Council B"]
+
+
 def test_anonymous_sees_nothing(world):
     assert not p.can_view_org(None, world.org_a)
     assert not p.can_view_programme(None, world.programme)

@@ -40,15 +40,16 @@ def can_manage_programme(user: User | None, programme: Programme) -> bool:
     return m is not None and m.role == Role.FACILITATOR
 
 
+def _sees_every_organisation(m: Membership) -> bool:
+    # Facilitators, and programme-wide viewers (head of service, partner).
+    return m.role == Role.FACILITATOR or (m.role == Role.VIEWER and m.organisation_id is None)
+
+
 def can_view_org(user: User | None, org: Organisation) -> bool:
     m = membership(user, org.programme_id)
     if m is None:
         return False
-    if m.role == Role.FACILITATOR:
-        return True
-    if m.role == Role.VIEWER and m.organisation_id is None:
-        return True  # a programme-wide viewer (head of service, partner)
-    return m.organisation_id == org.id
+    return _sees_every_organisation(m) or m.organisation_id == org.id
 
 
 def can_edit_org(user: User | None, org: Organisation) -> bool:
@@ -59,7 +60,14 @@ def can_edit_org(user: User | None, org: Organisation) -> bool:
 
 
 def visible_organisations(user: User | None, programme: Programme) -> list[Organisation]:
-    return [org for org in programme.organisations if can_view_org(user, org)]
+    """The organisations ``can_view_org`` allows, decided once for the programme rather than per
+    organisation (a programme may have a hundred)."""
+    m = membership(user, programme.id)
+    if m is None:
+        return []
+    if _sees_every_organisation(m):
+        return list(programme.organisations)
+    return [org for org in programme.organisations if org.id == m.organisation_id]
 
 
 def load_programme(slug: str, *, manage: bool = False) -> Programme:
