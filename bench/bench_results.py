@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask import render_template  # noqa: E402
 
-from bench.bench_board import PASSWORD, StatementCounter, log, median_ms, sign_in, timed_get  # noqa: E402
+from bench.bench_board import PASSWORD, StatementCounter, log, median_ms, shorten, sign_in, timed_get  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.accounts.services import create_user  # noqa: E402
 from tracker.config import database_url  # noqa: E402
@@ -154,10 +154,10 @@ def main() -> None:
         counter.remove()
         log(f"statements, table built ({cold_big}):")
         for statement in cold_statements:
-            log("  " + " ".join(statement.split())[:110])
+            log(f"  {shorten(statement)}")
         log(f"statements, table kept ({queries_big}):")
         for statement in statements:
-            log("  " + " ".join(statement.split())[:110])
+            log(f"  {shorten(statement)}")
         page_ms, bare_ms = interleaved_ms(client, big_url, "/__bare_results")
         cold_ms, cold_bare_ms = interleaved_ms(client, big_url, "/__bare_results", before_page=tables.clear)
         print(f"results_ms {page_ms:.1f}")
