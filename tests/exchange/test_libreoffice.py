@@ -73,8 +73,16 @@ def test_libreoffice_reads_the_same_figures(world, results, tmp_path):
     assert numbers >= 20
     tracker = read["Results tracker"]
     count = next(row for row in tracker if row[1] == "1.1.1 Households helped")
-    share = next(row for row in tracker if row[1] == "1.1.2 Share of households falling out")
-    assert count[3:6] == ["10", "5", "15"]  # across all organisations: the sum
-    assert [Decimal(v) for v in share[3:6]] == [25, 10, 20]  # pooled 6/30, not the mean of 25% and 10%
+    assert count[3:5] == ["Higher is better", "Off track (red)"]
+    assert count[5:8] == ["10", "5", "15"]  # across all organisations: the sum
+    reported = tracker[tracker.index(count) + 1]
+    assert (reported[1], reported[7]) == ("Organisations reported", "2 of 2 reported")
+    at = next(i for i, row in enumerate(tracker) if row[1] == "1.1.2 Share of households falling out")
+    share, numerators, denominators = tracker[at:at + 3]
+    assert [Decimal(v) for v in share[5:8]] == [25, 10, 20]  # pooled 6/30, not the mean of 25% and 10%
+    assert numerators[1] == "Numerator: fell out" and [Decimal(v) for v in numerators[5:8]] == [5, 1, 6]
+    assert denominators[1] == "Denominator: households" and [Decimal(v) for v in denominators[5:8]] == [20, 10, 30]
     story = next(row for row in tracker if row[1] == "1.1.4 What changed")
-    assert story[6] == "'=HYPERLINK(\"http://evil.example\")"
+    assert story[8] == "'=HYPERLINK(\"http://evil.example\")"
+    shares = [row for row in read["Figures"] if row[0] == "1.1.2"]
+    assert [[Decimal(v) for v in row[5:8]] for row in shares] == [[5, 20, 25], [1, 10, 10]]

@@ -7,15 +7,17 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests import factories
-from tests.exchange.conftest import TODAY, csv_bytes
+from tests.exchange.conftest import TODAY, csv_bytes, save
 from tracker.board import services as board
 from tracker.board.models import ConceptSheet, Kind, Priority, RoadmapColumn
 from tracker.exchange import files, imports, tables
 from tracker.extensions import db
-from tracker.results.models import Figure, FigureChange
+from tracker.programmes import services as programmes
+from tracker.results import services
+from tracker.results.models import Figure, FigureChange, Unit
 
 
 def read_csv(data: bytes) -> list[list[str]]:
@@ -81,38 +83,105 @@ def test_xlsx_drops_control_characters_and_cuts_overlong_text():
 def test_results_tracker_in_the_seed_layout(world, results):
     table = tables.results_tracker(world.programme, [world.org_a, world.org_b], TODAY)
     top, middle, bottom = table.rows[:3]
-    assert top[:4] == ["Indicator definition", "Indicator", "Target", "Actual count"]
+    assert top[:6] == ["Indicator definition", "Indicator", "Target", "Direction", "Progress against target",
+                       "Actual count"]
     assert top[-3:] == ["Data collection frequency", "Data source", "Who will collect data"]
     # Four periods × (Council A, Council B, across all) between the fixed columns.
-    assert len(top) == 3 + 4 * 3 + 3
-    assert middle[3] == "0–3 months since start date" and middle[6] == "3–6 months since start date"
-    assert bottom[3:6] == ["Testing phase in Council A", "Testing phase in Council B", "Across all organisations"]
+    assert len(top) == 5 + 4 * 3 + 3
+    assert middle[5] == "0–3 months since start date" and middle[8] == "3–6 months since start date"
+    assert bottom[5:8] == ["Testing phase in Council A", "Testing phase in Council B", "Across all organisations"]
     rows = table.rows
     assert rows[3][0] == "Objective 1: Reduce prevention fall-out" and 3 in table.section_rows
     assert rows[4][0] == "Outcome 1.1: Fewer households fall out"
     by_code = {r[1].split()[0]: r for r in rows[5:] if r[1] and r[1][:1].isdigit()}
     count = by_code["1.1.1"]
     assert count[:3] == ["Number of households helped", "1.1.1 Households helped", 100]
-    assert count[3:9] == [10, 5, 15, Decimal("12.5"), None, Decimal("12.5")]
+    # Council B's period 2 figure is overdue: "Missing", as the tracker page says.
+    assert count[5:11] == [10, 5, 15, Decimal("12.5"), "Missing", Decimal("12.5")]
     assert count[-3:] == ["Quarterly", "Case system", "Front-line staff"]
     # Proportions: percentages; across all is pooled (6 of 30 = 20%), not the mean of 25% and 10%.
-    assert by_code["1.1.2"][2:6] == [12, Decimal("25.0"), Decimal("10.0"), Decimal("20.0")]
-    assert by_code["1.1.3"][3:6] == ["Yes", "No", "1 yes"]
-    assert by_code["1.1.4"][6] == '=HYPERLINK("http://evil.example")'
+    assert by_code["1.1.2"][2] == 12 and by_code["1.1.2"][5:8] == [Decimal("25.0"), Decimal("10.0"), Decimal("20.0")]
+    assert by_code["1.1.3"][5:8] == ["Yes", "No", "1 yes"]
+    assert by_code["1.1.4"][8] == '=HYPERLINK("http://evil.example")'
     outputs = rows.index(next(r for r in rows if r[0] == "Outputs contributing to Outcome 1.1"))
     output = rows[outputs + 1]
     assert output[:2] == ["Action plan implemented", "Narrative report submitted"]
-    assert output[3] == "Received 10 April 2026" and output[4] == "Overdue" and output[5] is None
+    assert output[5] == "Received 10 April 2026" and output[6] == "Overdue" and output[7] is None
     # The .csv neutralises the narrative that looks like a formula.
     text = files.to_csv(table).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def indicator_rows(table, code: str) -> list[list]:
+    """The indicator's own row and the rows under it (up to the next indicator or heading)."""
+    rows = table.rows
+    start = next(i for i, r in enumerate(rows) if r[1] and r[1].startswith(code + " "))
+    end = next((i for i in range(start + 1, len(rows)) if rows[i][0] is not None or i in table.section_rows),
+               len(rows))
+    return rows[start:end]
+
+
+def test_results_tracker_carries_what_the_tracker_page_shows(world, results):
+    table = tables.results_tracker(world.programme, [world.org_a, world.org_b], TODAY)
+    count, count_reported = indicator_rows(table, "1.1.1")
+    # Direction and progress against target (latest across-all figure 12.5 against a target of 100).
+    assert count[3:5] == ["Higher is better", "Off track (red)"]
+    assert count_reported[:5] == [None, "Organisations reported", None, None, None]
+    assert count_reported[5:11] == [None, None, "2 of 2 reported", None, None, "1 of 2 reported"]
+    # A proportion: the percentages, and under them the numerators and denominators, all numbers.
+    share, numerators, denominators, share_reported = indicator_rows(table, "1.1.2")
+    assert share[3:5] == ["Lower is better", "Off track (red)"]  # 20% against 12%, lower is better
+    assert numerators[1] == "Numerator: fell out" and numerators[5:8] == [5, 1, 6]
+    assert denominators[1] == "Denominator: households" and denominators[5:8] == [20, 10, 30]
+    assert share_reported[1] == "Organisations reported" and share_reported[7] == "2 of 2 reported"
+    # Yes/no: no target, so grey; Council B's figure is outside the testing phase.
+    flag, testing, _reported = indicator_rows(table, "1.1.3")
+    assert flag[3:5] == [None, "No target"]
+    assert testing[1] == "Testing phase (yes/no)" and testing[5:8] == ["Yes", "No", None]
+    story, story_reported = indicator_rows(table, "1.1.4")
+    assert story_reported[10] == "1 of 2 reported"
+
+
+@pytest.mark.parametrize(("value", "word"), [("100", "On track (green)"), ("125", "Ahead of target (amber)"),
+                                             ("80", "Off track (red)")])
+def test_results_tracker_progress_is_the_tracker_page_rag(world, results, value, word):
+    save(results.count, world.org_a, 3, value=value)
+    db.session.commit()
+    table = tables.results_tracker(world.programme, [world.org_a], TODAY)
+    assert indicator_rows(table, "1.1.1")[0][4] == word
+
+
+def test_results_tracker_reads_in_a_fixed_number_of_statements(world, results):
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            db.session.expire_all()
+            tables.results_tracker(world.programme, [world.org_a, world.org_b], TODAY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    before = statements()
+    outcome = results.count.outcome
+    for n in range(4):
+        extra = services.create_indicator(outcome, name=f"Extra {n}", unit=Unit.PROPORTION, target=Decimal("5"),
+                                          numerator_label="some", denominator_label="all")
+        services.create_output(outcome, description=f"Output {n}", evidence="Report")
+        for org in (world.org_a, world.org_b):
+            save(extra, org, 1, numerator="1", denominator="4")
+    db.session.commit()
+    assert statements() == before
 
 
 def test_results_tracker_for_one_organisation_keeps_the_totals(world, results):
     table = tables.results_tracker(world.programme, [world.org_a], TODAY)
     assert not any("Council B" in str(cell) for row in table.rows for cell in row)
     count = next(r for r in table.rows if r[1] == "1.1.1 Households helped")
-    assert count[3:5] == [10, 15]
+    assert count[5:7] == [10, 15]
+    reported = table.rows[table.rows.index(count) + 1]
+    assert reported[1] == "Organisations reported" and reported[6] == "2 of 2 reported"  # every organisation
     figures = tables.figures_table(world.programme, [world.org_a])
     assert {row[1] for row in figures.body} == {"Council A"}
 
@@ -120,11 +189,12 @@ def test_results_tracker_for_one_organisation_keeps_the_totals(world, results):
 def test_figures_sheet_has_the_import_columns(world, results):
     table = tables.figures_table(world.programme, [world.org_a, world.org_b])
     assert table.header == ["Indicator code", "Organisation", "Period number", "Period", "Value", "Numerator",
-                            "Denominator", "Testing phase (yes/no)", "Note", "Source"]
-    assert table.body[0] == ["1.1.1", "Council A", 1, "0–3 months since start date", 10, None, None, "Yes",
+                            "Denominator", "Percentage", "Testing phase (yes/no)", "Note", "Source"]
+    assert table.body[0] == ["1.1.1", "Council A", 1, "0–3 months since start date", 10, None, None, None, "Yes",
                              "First count", "Case system"]
     share = [r for r in table.body if r[0] == "1.1.2"]
-    assert [r[4:7] for r in share] == [[None, 5, 20], [None, 1, 10]]
+    # A proportion is its numerator and denominator; the percentage beside them is not read by the import.
+    assert [r[4:8] for r in share] == [[None, 5, 20, Decimal("25.0")], [None, 1, 10, Decimal("10.0")]]
     assert [r[4] for r in table.body if r[0] == "1.1.3"] == ["Yes", "No"]
     assert len(table.body) == 8
 
@@ -138,10 +208,24 @@ def test_quick_wins_in_the_seed_order(world):
     db.session.commit()
     table = tables.quick_wins_table(world.org_a, TODAY)
     assert table.header == ["Name", "How does this change support the objectives?", "Description",
-                            "Priority (l/m/h)", "Owner", "Actions", "Progress"]
+                            "Priority (l/m/h)", "Owner", "Actions", "Progress", "Linked quick wins", "Roadmap column"]
     assert table.body == [["1. Make letters friendlier", "Friendlier letters keep people in touch",
                            "Rewrite the PHP", "H", "Team A", "Draft new letter (due 1 February 2026) – overdue",
-                           "2 March 2026: Draft shared"]]
+                           "2 March 2026: Draft shared", None, "Backlog (not started)"]]
+
+
+def test_quick_wins_list_their_linked_quick_wins(world):
+    """As the seed's quick wins log: "It has been identified that this links with quick wins: 2, 4"."""
+    second = factories.make_card(world.org_a, "Casework standards", column=RoadmapColumn.CONCEPT)
+    fourth = [factories.make_card(world.org_a, f"Quick win {n}") for n in (3, 4)][-1]
+    board.link_cards(world.card_a, second, user=None)
+    board.link_cards(world.card_a, fourth, user=None)
+    board.link_cards(second, world.idea_a, user=None)
+    db.session.commit()
+    rows = {row[0].split(".")[0]: row for row in tables.quick_wins_table(world.org_a, TODAY).body}
+    assert rows["1"][7] == "2, 4"
+    assert rows["2"][7:] == ["1, 1.1", "Concept development"]  # linked both ways; an idea by its code
+    assert rows["3"][7] is None
 
 
 def test_opportunities_with_ideas_in_the_seed_order(world):
@@ -155,11 +239,12 @@ def test_opportunities_with_ideas_in_the_seed_order(world):
     table = tables.opportunities_table(world.org_a, lambda card, sheet: f"https://x/cards/{card.id}#{sheet}")
     assert table.header == ["Design Opportunity", "How does this change support the objectives?",
                             "Ideas to support design opportunity", "Link to concept", "Link to prototype plan",
-                            "Priority L/M/H", "Assigned to", "In progress Y/N"]
+                            "Priority L/M/H", "Assigned to", "In progress Y/N", "Roadmap column"]
     assert table.body == [
         ["1 How might we keep in touch?", "Keeps people in the system", "1.1 Regular feedback", None, None, "M",
-         "Team A", "Y"],
-        [None, None, "1.2 Management standards", f"https://x/cards/{second.id}#concept", None, "L", None, None],
+         "Team A", "Y", "Backlog (not started)"],
+        [None, None, "1.2 Management standards", f"https://x/cards/{second.id}#concept", None, "L", None, None,
+         "Backlog (not started)"],
     ]
 
 
@@ -179,6 +264,23 @@ def test_roadmap_lanes_and_columns(world):
     assert quick[6].splitlines()[0].startswith("2: ") and str(completed.year) in quick[6]
     assert lane[:4] == ["1 How might we keep in touch?", "1.1 Regular feedback", None, "1.2 Standards review"]
     assert lane[6] is None
+
+
+def test_roadmap_cards_carry_their_linked_initiatives(world):
+    """As the seed's sample roadmap: "1.1 Review the tech used … - LINKED TO ABRITAS UPGRADE"."""
+    abritas = programmes.add_initiative(world.programme, "Abritas upgrade")
+    hmo = programmes.add_initiative(world.programme, "HMO work in Treforest")
+    factories.make_card(world.org_a, "Review the tech used", kind=Kind.IDEA, opportunity=world.opportunity_a,
+                        column=RoadmapColumn.CONCEPT, initiatives=[hmo, abritas])
+    card = world.card_a
+    board.update_card(card, expected_version=card.version, user=None, owners=[], initiatives=[abritas])
+    db.session.commit()
+    quick, lane = tables.roadmap_table(world.org_a, TODAY).body
+    assert quick[1] == "1 Make letters friendlier – LINKED TO Abritas upgrade"
+    assert lane[1] == "1.1 Regular feedback"
+    assert lane[2] == "1.2 Review the tech used – LINKED TO Abritas upgrade, HMO work in Treforest"
+    # Another organisation's roadmap does not show them.
+    assert "LINKED TO" not in " ".join(str(c) for row in tables.roadmap_table(world.org_b, TODAY).rows for c in row)
 
 
 def test_plan_tables_have_no_other_organisation_data(world):
@@ -397,7 +499,7 @@ def test_cli_export(runner, world, results, tmp_path, frozen_today):
         assert result.exit_code == 0, result.output
     rows = read_csv((tmp_path / "results.csv").read_bytes())
     assert rows[0][:3] == ["Indicator definition", "Indicator", "Target"]
-    assert rows[2][3:6] == ["Testing phase in Council A", "Testing phase in Council B", "Across all organisations"]
+    assert rows[2][5:8] == ["Testing phase in Council A", "Testing phase in Council B", "Across all organisations"]
     workbook = load_workbook(tmp_path / "results.xlsx")
     assert workbook.sheetnames == ["Results tracker", "Figures"]
     figures = tmp_path / "figures.csv"

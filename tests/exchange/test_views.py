@@ -57,7 +57,8 @@ def test_results_downloads_are_attachments(client, login, world, results):
     response = client.get(f"/programmes/{slug}/export/results.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment; ")
-    assert response.data.startswith("\ufeffIndicator definition,Indicator,Target,Actual count".encode())
+    assert response.data.startswith(("\ufeffIndicator definition,Indicator,Target,Direction,Progress against target,"
+                                  "Actual count").encode())
     response = client.get(f"/programmes/{slug}/export/results.csv?sheet=figures")
     assert response.data.decode("utf-8-sig").startswith("Indicator code,Organisation,Period number,Period,")
     assert 'filename="' + slug + '-figures-2026-08-01.csv"' in response.headers["Content-Disposition"]
@@ -88,7 +89,7 @@ def test_one_plan_as_csv(client, login, world):
     base = f"/programmes/{world.programme.slug}/{world.org_a.slug}/export/plans.csv"
     quick = client.get(base).data.decode("utf-8-sig").splitlines()
     assert quick[0] == ("Name,How does this change support the objectives?,Description,Priority (l/m/h),Owner,"
-                        "Actions,Progress")
+                        "Actions,Progress,Linked quick wins,Roadmap column")
     assert quick[1].startswith("1. Make letters friendlier,")
     roadmap = client.get(base + "?plan=roadmap")
     assert roadmap.data.decode("utf-8-sig").startswith("Welsh pilot,Backlog (not started),Concept development,")

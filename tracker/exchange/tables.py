@@ -12,25 +12,26 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.board import queries as board_queries
-from tracker.board.models import Card, Priority, RoadmapColumn
+from tracker.board.models import Card, Priority, RoadmapColumn, card_initiative
 from tracker.core.formats import uk_date
 from tracker.exchange.files import Table
 from tracker.extensions import db
-from tracker.programmes.models import Organisation, Programme
+from tracker.programmes.models import Initiative, Organisation, Programme
 from tracker.results import periods as period_rules
 from tracker.results import queries, services
 from tracker.results.models import Figure, Indicator, OutputReceipt, Unit
 
-#: The import's columns, in order; the "Figures" sheet has these plus the period's label.
+#: The import's columns, in order; the "Figures" sheet has these plus the period's label and a proportion's
+#: percentage (which the import does not read).
 FIGURE_COLUMNS = ("code", "organisation", "period", "period_label", "value", "numerator", "denominator",
-                  "testing_phase", "note", "source")
+                  "percentage", "testing_phase", "note", "source")
 
 
 def figure_headings() -> dict[str, str]:
     return {"code": _("Indicator code"), "organisation": _("Organisation"), "period": _("Period number"),
             "period_label": _("Period"), "value": _("Value"), "numerator": _("Numerator"),
-            "denominator": _("Denominator"), "testing_phase": _("Testing phase (yes/no)"), "note": _("Note"),
-            "source": _("Source")}
+            "denominator": _("Denominator"), "percentage": _("Percentage"),
+            "testing_phase": _("Testing phase (yes/no)"), "note": _("Note"), "source": _("Source")}
 
 
 def number(value) -> int | Decimal | None:
@@ -86,32 +87,44 @@ def total_cell(indicator: Indicator, total: queries.Total | None):
 
 # --- results tracker ------------------------------------------------------------------------------
 
+#: The results tracker's columns before the periods' figures.
+TRACKER_FIXED_COLUMNS = 5
+
+
+def rag_word(rag: services.Rag) -> str:
+    """Progress against target in words, with the colour of the tracker page's tag in brackets:
+    "On track (green)", "Off track (red)"; grey ones ("No figures yet") without a colour."""
+    colour = {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(rag.colour)
+    return f"{rag.label} ({colour})" if colour else rag.label
+
 
 def results_tracker(programme: Programme, organisations: list[Organisation], today: date) -> Table:
-    """The results tracker in the seed's layout: three heading rows (the fixed columns; "Actual count"
-    over the periods; per period "Testing phase in <organisation>" for each organisation given and
-    "Across all organisations"), then per objective and outcome a heading row, its indicators, and the
-    outputs contributing to it with their status per organisation and period.
+    """The results tracker in the seed's layout, carrying what the tracker page shows: three heading rows
+    (the fixed columns, with the direction and the progress against target after the target; "Actual
+    count" over the periods; per period "Testing phase in <organisation>" for each organisation given
+    and "Across all organisations"), then per objective and outcome a heading row, its indicators (see
+    :class:`_IndicatorRows`), and the outputs contributing to it with their status per organisation and
+    period.
 
     :param organisations: the organisations whose own figures are shown (those the person may see);
         the across-all figures always count every organisation.
     """
     objectives = queries.framework(programme)
     periods = period_rules.periods(programme)
-    totals = queries.totals(programme)
-    figures = _figures(programme, organisations)
+    indicator_rows = _IndicatorRows(programme, organisations, periods, today)
     receipts = _receipts(organisations)
     labels = {status: status.label for status in services.OutputStatus}
     per_period = len(organisations) + 1
-    first = 3
+    first = TRACKER_FIXED_COLUMNS
     width = first + per_period * len(periods) + 3
     last_fixed = width - 3
 
-    top = [_("Indicator definition"), _("Indicator"), _("Target")] + [None] * (width - first)
+    top = [_("Indicator definition"), _("Indicator"), _("Target"), _("Direction"), _("Progress against target")]
+    top += [None] * (width - first)
     top[first] = _("Actual count") if periods else None
     top[last_fixed:] = [_("Data collection frequency"), _("Data source"), _("Who will collect data")]
     middle, bottom = [None] * width, [None] * width
-    merges = [(0, c, 2, c) for c in (0, 1, 2, last_fixed, last_fixed + 1, last_fixed + 2)]
+    merges = [(0, c, 2, c) for c in (*range(first), last_fixed, last_fixed + 1, last_fixed + 2)]
     if periods and per_period * len(periods) > 1:
         merges.append((0, first, 0, last_fixed - 1))
     for i, period in enumerate(periods):
@@ -135,16 +148,11 @@ def results_tracker(programme: Programme, organisations: list[Organisation], tod
         for outcome in objective.outcomes:
             section(_("Outcome %(code)s", code=outcome.code) + ": " + outcome.title)
             for indicator in outcome.indicators:
-                row = [indicator.definition, f"{indicator.code} {indicator.name}", number(indicator.target)]
-                for period in periods:
-                    row += [figure_cell(indicator, figures.get((indicator.id, org.id, period.number)))
-                            for org in organisations]
-                    row.append(total_cell(indicator, totals.get((indicator.id, period.number))))
-                rows.append(row + [indicator.frequency, indicator.data_source, indicator.who_collects])
+                rows += indicator_rows.rows(indicator)
             if outcome.outputs:
                 section(_("Outputs contributing to Outcome %(code)s", code=outcome.code))
             for output in outcome.outputs:
-                row = [output.description, output.evidence, None]
+                row = [output.description, output.evidence] + [None] * (first - 2)
                 for period in periods:
                     for org in organisations:
                         receipt = receipts.get((output.id, org.id, period.number))
@@ -154,6 +162,81 @@ def results_tracker(programme: Programme, organisations: list[Organisation], tod
                 rows.append(row + [_("Due %(n)s days after each period", n=output.due_days_after_period), None,
                                    None])
     return Table(rows, header_rows=3, section_rows=sections, merges=merges)
+
+
+class _IndicatorRows:
+    """An indicator's rows in the results tracker, from figures and totals read once for the programme.
+
+    Its own row holds the definition, code and name, target, direction, progress against target (judged
+    on the latest period's across-all figure, as on the tracker page) and the figures as numbers:
+    percentages for proportions, "Missing" where an organisation's figure is overdue. The rows under it
+    hold, in the same columns: a proportion's numerators and denominators; whether each figure is from
+    the testing phase (only when one is not); and how many organisations reported ("2 of 3 reported")
+    under "Across all organisations".
+    """
+
+    def __init__(self, programme: Programme, organisations: list[Organisation], periods: list[period_rules.Period],
+                 today: date):
+        self.organisations, self.periods = organisations, periods
+        self.figures = _figures(programme, organisations)
+        self.totals = queries.totals(programme)
+        self.n_organisations = len(programme.organisations)
+        self.band_percent = programme.rag_band_percent
+        self.missing = [_("Missing") if p.has_started(today) and p.is_overdue(today) else None for p in periods]
+
+    def rows(self, indicator: Indicator) -> list[list]:
+        latest = None
+        for period in self.periods:
+            latest = self.totals.get((indicator.id, period.number), latest)
+        rag = services.rag(indicator, latest.comparable if latest else None, self.band_percent)
+        has_target = indicator.target is not None
+        own = [indicator.definition, f"{indicator.code} {indicator.name}", number(indicator.target),
+               indicator.direction.label if has_target else None, rag_word(rag)]
+        own += self._cells(indicator, lambda f: figure_cell(indicator, f), lambda t: total_cell(indicator, t),
+                           missing=True)
+        rows = [own + [indicator.frequency, indicator.data_source, indicator.who_collects]]
+        if indicator.unit == Unit.PROPORTION:
+            numerator, denominator = _("Numerator"), _("Denominator")
+            if indicator.numerator_label:
+                numerator += ": " + indicator.numerator_label
+            if indicator.denominator_label:
+                denominator += ": " + indicator.denominator_label
+            rows.append(self._line(indicator, numerator, lambda f: number(f.numerator), lambda t: number(t.numerator)))
+            rows.append(self._line(indicator, denominator, lambda f: number(f.denominator),
+                                   lambda t: number(t.denominator)))
+        if any(not f.is_testing_phase for f in self._own_figures(indicator)):
+            rows.append(self._line(indicator, _("Testing phase (yes/no)"), lambda f: yes_no(f.is_testing_phase),
+                                   lambda t: None))
+        if latest is not None:
+            rows.append(self._line(indicator, _("Organisations reported"), lambda f: None,
+                                   lambda t: _("%(n)s of %(total)s reported", n=t.reported,
+                                               total=self.n_organisations)))
+        return rows
+
+    def _own_figures(self, indicator: Indicator):
+        for period in self.periods:
+            for org in self.organisations:
+                figure = self.figures.get((indicator.id, org.id, period.number))
+                if figure is not None:
+                    yield figure
+
+    def _cells(self, indicator: Indicator, own: Callable[[Figure], object],
+               everyone: Callable[[queries.Total], object], *, missing: bool = False) -> list:
+        """Per period, ``own(figure)`` for each organisation and ``everyone(total)``, where there is one."""
+        cells = []
+        for i, period in enumerate(self.periods):
+            for org in self.organisations:
+                figure = self.figures.get((indicator.id, org.id, period.number))
+                cells.append(own(figure) if figure is not None else self.missing[i] if missing else None)
+            total = self.totals.get((indicator.id, period.number))
+            cells.append(everyone(total) if total is not None else None)
+        return cells
+
+    def _line(self, indicator: Indicator, label: str, own: Callable[[Figure], object],
+              everyone: Callable[[queries.Total], object]) -> list:
+        """A row under the indicator's own: a label in the indicator column, then figures only."""
+        return ([None, label] + [None] * (TRACKER_FIXED_COLUMNS - 2) + self._cells(indicator, own, everyone)
+                + [None, None, None])
 
 
 def _figures(programme: Programme, organisations: list[Organisation]) -> dict[tuple[int, int, int], Figure]:
@@ -175,7 +258,7 @@ def _receipts(organisations: list[Organisation]) -> dict[tuple[int, int, int], O
 
 def figures_table(programme: Programme, organisations: list[Organisation]) -> Table:
     """One row per organisation × indicator × period that has a figure, in the import's columns (plus the
-    period's label), so that an export can be changed and imported again."""
+    period's label and a proportion's percentage), so that an export can be changed and imported again."""
     headings = figure_headings()
     rows: list[list] = [[headings[c] for c in FIGURE_COLUMNS]]
     order = {indicator.id: n for n, indicator in enumerate(
@@ -196,9 +279,11 @@ def figures_table(programme: Programme, organisations: list[Organisation]) -> Ta
             value = figure.narrative
         else:
             value = None  # proportions: the numerator and denominator are the figure
+        share = percentage(figure.numerator, figure.denominator) if indicator.unit == Unit.PROPORTION else None
         rows.append([indicator.code, names[figure.organisation_id], figure.period_number,
                      labels.get(figure.period_number, ""), value, number(figure.numerator),
-                     number(figure.denominator), yes_no(figure.is_testing_phase), figure.note, figure.source])
+                     number(figure.denominator), share, yes_no(figure.is_testing_phase), figure.note,
+                     figure.source])
     return Table(rows)
 
 
@@ -222,9 +307,12 @@ def _lines(items) -> str:
 
 def quick_wins_table(org: Organisation, today: date) -> Table:
     """Action plan: quick wins. Name (numbered as in the seed: "1. Make PHPs…"), how it supports the
-    objectives, description, priority (L/M/H), owner, actions, progress (newest first)."""
+    objectives, description, priority (L/M/H), owner, actions, progress (newest first); then what the
+    quick wins page adds: the linked quick wins (the related cards' numbers: "2, 4") and the roadmap
+    column the card is in."""
     rows: list[list] = [[_("Name"), _("How does this change support the objectives?"), _("Description"),
-                         _("Priority (l/m/h)"), _("Owner"), _("Actions"), _("Progress")]]
+                         _("Priority (l/m/h)"), _("Owner"), _("Actions"), _("Progress"), _("Linked quick wins"),
+                         _("Roadmap column")]]
     for card in board_queries.quick_wins(org):
         actions = []
         for action in card.actions:
@@ -238,16 +326,18 @@ def quick_wins_table(org: Organisation, today: date) -> Table:
             actions.append(text)
         progress = [f"{uk_date(update.on)}: {update.body}" for update in card.updates]
         rows.append([f"{card.code}. {card.title}", card.rationale, card.description, PRIORITY_LETTERS[card.priority],
-                     ", ".join(owner.name for owner in card.owners) or _("Team"), _lines(actions), _lines(progress)])
+                     ", ".join(owner.name for owner in card.owners) or _("Team"), _lines(actions), _lines(progress),
+                     ", ".join(other.code for other in card.related) or None, card.column.label])
     return Table(rows)
 
 
 def opportunities_table(org: Organisation, link: Linker | None = None) -> Table:
     """Action plan: design opportunities > concepts > prototypes > implemented. One row per idea; the
-    opportunity's own columns on its first row, as in the seed."""
+    opportunity's own columns on its first row, as in the seed; last, the roadmap column each idea is in
+    (the page shows it under the idea)."""
     rows: list[list] = [[_("Design Opportunity"), _("How does this change support the objectives?"),
                          _("Ideas to support design opportunity"), _("Link to concept"), _("Link to prototype plan"),
-                         _("Priority L/M/H"), _("Assigned to"), _("In progress Y/N")]]
+                         _("Priority L/M/H"), _("Assigned to"), _("In progress Y/N"), _("Roadmap column")]]
     for opp in board_queries.opportunities_with_ideas(org):
         title = f"{opp.number} {opp.title}"
         if opp.initiatives:
@@ -268,7 +358,7 @@ def opportunities_table(org: Organisation, link: Linker | None = None) -> Table:
                 row += [opp.assignee.name if opp.assignee else None, _("Y") if opp.is_in_progress else _("N")]
             else:
                 row += [None, None]
-            rows.append(row)
+            rows.append(row + [card.column.label if card is not None else None])
     return Table(rows)
 
 
@@ -278,16 +368,36 @@ def roadmap_columns() -> list[tuple[RoadmapColumn, str]]:
     return [(column, labels.get(column, column.label)) for column in RoadmapColumn]
 
 
+def card_initiatives(org: Organisation) -> dict[int, list[str]]:
+    """Card id → the names of the initiatives it is linked to, for every card of the organisation, in one
+    query."""
+    stmt = (select(card_initiative.c.card_id, Initiative.name)
+            .join(Initiative, Initiative.id == card_initiative.c.initiative_id)
+            .join(Card, Card.id == card_initiative.c.card_id)
+            .where(Card.organisation_id == org.id).order_by(Initiative.name))
+    found: dict[int, list[str]] = {}
+    for card_id, name in db.session.execute(stmt):
+        found.setdefault(card_id, []).append(name)
+    return found
+
+
 def roadmap_table(org: Organisation, today: date) -> Table:
     """The roadmap: one row per lane (the quick wins, then each design opportunity), the cards of each
-    column listed in its cell, and the dates the completed ones were completed. The top-left heading is
-    the programme's name, as in the seed's sample roadmap."""
+    column listed in its cell with the initiatives each is linked to ("1.1 Review the tech used – LINKED
+    TO Abritas upgrade", as on the seed's sample roadmap), and the dates the completed ones were
+    completed. The top-left heading is the programme's name, as in the seed."""
     columns = roadmap_columns()
     rows: list[list] = [[org.programme.name] + [label for _column, label in columns] + [_("Date completed")]]
+    initiatives = card_initiatives(org)
+    linked_to = _("LINKED TO")
+
+    def entry(card: board_queries.BoardCard) -> str:
+        names = initiatives.get(card.id)
+        return f"{card.code} {card.title}" + (f" – {linked_to} {', '.join(names)}" if names else "")
+
     for lane in board_queries.board_lanes(org, board_queries.Filters(), today):
         title = f"{lane.opportunity.number} {lane.opportunity.title}" if lane.opportunity else _("Quick wins")
-        cells = [_lines(f"{card.code} {card.title}" for card in lane.cells[column]) or None
-                 for column, _label in columns]
+        cells = [_lines(entry(card) for card in lane.cells[column]) or None for column, _label in columns]
         completed = _lines(f"{card.code}: {uk_date(card.completed_on)}"
                            for card in lane.cells[RoadmapColumn.COMPLETED] if card.completed_on)
         rows.append([title] + cells + [completed or None])
