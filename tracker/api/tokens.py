@@ -13,6 +13,8 @@ from wtforms.validators import InputRequired, Length
 
 from tracker.accounts.permissions import current_user, login_required
 from tracker.api import services
+from tracker.api.example import figure_example
+from tracker.board.services import today
 from tracker.extensions import db
 
 bp = Blueprint("tokens", __name__)
@@ -39,7 +41,8 @@ def _api_base() -> str:
 
 def _list_page(form: NewTokenForm, status: int = 200):
     return render_template("api/tokens.html", form=form, tokens=services.user_tokens(current_user()),
-                           revoke_form=RevokeTokenForm(), api_base=_api_base()), status
+                           revoke_form=RevokeTokenForm(), api_base=_api_base(),
+                           example=figure_example(current_user(), today())), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
