@@ -20,6 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(ROOT / "static"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config_module.load(app.instance_path, config))
+    # Before any route is added: every ``<int:…>`` in the app is bounded to what an id can be.
+    from tracker.core.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(ROOT / "templates")),
@@ -39,9 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from tracker import cli
-    from tracker.core import errors, formats, security
+    from tracker.core import errors, fields, formats, security
 
     errors.init_app(app)
+    fields.init_app(app)
     formats.init_app(app)
     security.init_app(app)
     cli.init_app(app)
@@ -69,16 +74,6 @@ def _init_extensions(app: Flask) -> None:
     def _load_user():
         g.pop("memberships", None)  # per-request cache (see programmes.permissions.membership)
         g.user = sessions.load_current_user()
-
-    @app.after_request
-    def _touch_session(response):
-        # Reading pages records activity at most once a minute; best effort.
-        if g.get("touch_session"):
-            try:
-                db.session.commit()
-            except Exception:  # noqa: BLE001 - never fail a page for a last-seen time
-                db.session.rollback()
-        return response
 
     @app.context_processor
     def _globals():

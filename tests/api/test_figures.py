@@ -170,7 +170,7 @@ def test_simultaneous_create_is_409_not_500(client, api, monkeypatch):
     (simulated here by hiding the first one from the lookup) and gets 409 with the figure as it is."""
     from tracker.results import services
 
-    monkeypatch.setattr(services, "find_figure", lambda *args: None)
+    monkeypatch.setattr(services, "find_figure", lambda *args, **kwargs: None)
     before = snapshot()
     error = assert_error(put(client, api, "team_a", api.count_code, "council-a", 2, {"value": "40"}), 409)
     assert error["current"]["value"] == "12" and error["current"]["version"] == 1

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.accounts.models import User, UserSession
 from tracker.core.db import utcnow
@@ -81,6 +82,22 @@ def load_current_user() -> User | None:
         session.clear()
         return None
     if now - row.UserSession.last_seen_dt > TOUCH_EVERY:
-        row.UserSession.last_seen_dt = now
-        g.touch_session = True
+        _touch(row.UserSession.id, now)
     return row.User
+
+
+def _touch(session_id: int, now) -> None:
+    """Record activity, at most once a minute, in a transaction of its own that ends before the view runs.
+
+    Reading a page must not need a write lock for the rest of its request: on SQLite a read transaction
+    that later writes fails under concurrent writers, and this write would otherwise ride on the view's
+    next flush. It is best effort: a page never fails for a last-seen time.
+    """
+    db.session.rollback()
+    try:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id,
+                                                     UserSession.last_seen_dt < now - TOUCH_EVERY)
+                           .values(last_seen_dt=now).execution_options(synchronize_session=False))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()

@@ -40,8 +40,6 @@ def authenticate_request():
     g.user = None
     g.api_token = None
     g.pop("memberships", None)
-    if g.pop("touch_session", False):
-        db.session.rollback()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     token = bearer_token()

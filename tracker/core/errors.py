@@ -5,6 +5,7 @@ import logging
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.core.htmx import wants_fragment
@@ -51,6 +52,14 @@ def init_app(app: Flask) -> None:
         if error.code == 405 and error.valid_methods:
             return response[0], 405, {"Allow": ", ".join(error.valid_methods)}
         return response
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error):
+        # A versioned row (card, action, figure) changed between this request's read and its write: the
+        # services check versions under a lock, so this is a last line of defence, never a 500.
+        log.info("Stale write refused: %s", error)
+        return error_page(409, _("Someone else changed this at the same moment. Nothing you sent was saved: "
+                                 "go back, reload the page and try again."))
 
     @app.errorhandler(Exception)
     def _unexpected(error):

@@ -6,7 +6,7 @@ Services change objects and ``flush()``; the caller commits.
 import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 
 from tracker.accounts.models import User
 from tracker.board.models import Card
+from tracker.core import numbers
 from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
@@ -145,24 +146,13 @@ class FigureValues:
     extra: dict = field(default_factory=dict)
 
 
-def _decimal(raw, name: str, label: str, errors: dict) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
+def _decimal(raw, name: str, label: str, errors: dict, *, whole: bool = False) -> Decimal | None:
+    """``raw`` read in the one number format (``tracker.core.numbers``); a message in ``errors`` if not."""
     try:
-        number = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        errors[name] = _("%(label)s must be a number", label=label)
+        return numbers.parse_number(raw, whole=whole)
+    except numbers.NumberError as error:
+        errors[name] = numbers.number_message(error, label, whole=whole)
         return None
-    if not number.is_finite():
-        errors[name] = _("%(label)s must be a number", label=label)
-        return None
-    if number < 0:
-        errors[name] = _("%(label)s cannot be negative", label=label)
-        return None
-    if abs(number) >= Decimal("1e14"):
-        errors[name] = _("%(label)s is too large", label=label)
-        return None
-    return number.quantize(Decimal("0.0001"))
 
 
 def validate_figure(indicator: Indicator, programme: Programme, period_number: int, values: FigureValues,
@@ -182,7 +172,7 @@ def validate_figure(indicator: Indicator, programme: Programme, period_number: i
               "is_testing_phase": bool(values.is_testing_phase), "note": (values.note or "").strip(),
               "source": (values.source or "").strip()}
     if indicator.unit == Unit.COUNT:
-        stored["value"] = _decimal(values.value, "value", _("The value"), errors)
+        stored["value"] = _decimal(values.value, "value", _("The value"), errors, whole=True)  # a count
         if stored["value"] is None and "value" not in errors:
             errors["value"] = _("Enter the value")
     elif indicator.unit == Unit.PROPORTION:
@@ -221,10 +211,11 @@ def snapshot(figure: Figure) -> dict:
             "is_testing_phase": figure.is_testing_phase, "note": figure.note, "source": figure.source}
 
 
-def find_figure(indicator: Indicator, org: Organisation, period_number: int) -> Figure | None:
-    return db.session.scalar(select(Figure).where(Figure.indicator_id == indicator.id,
-                                                  Figure.organisation_id == org.id,
-                                                  Figure.period_number == period_number))
+def find_figure(indicator: Indicator, org: Organisation, period_number: int, *, fresh: bool = False) -> Figure | None:
+    """One organisation's figure; ``fresh`` reads the row again even if this session already holds it."""
+    stmt = select(Figure).where(Figure.indicator_id == indicator.id, Figure.organisation_id == org.id,
+                                Figure.period_number == period_number)
+    return db.session.scalar(stmt.execution_options(populate_existing=True) if fresh else stmt)
 
 
 def save_figure(indicator: Indicator, org: Organisation, period_number: int, values: FigureValues, *,
@@ -248,17 +239,18 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
     if period.is_locked(today) and not may_change_locked:
         raise ResultsError(_("Figures for %(label)s are locked. Ask a facilitator to change them.",
                              label=period.label))
-    figure = find_figure(indicator, org, period_number)
+    # Writers of one programme's results take turns (bumping its results version takes the programme's
+    # row lock on PostgreSQL; SQLite already serialises writers). The lock comes before the figure is
+    # read, so two writers from one version cannot both pass the version check, and the total refreshed
+    # below sees every committed figure.
+    versions.touch(db.session, programme.id)
+    figure = find_figure(indicator, org, period_number, fresh=True)
     if figure is not None and expected_version is not None and int(expected_version) != figure.version:
         raise StaleFigure(figure)
     if figure is None and expected_version not in (None, 0, "", "0"):
         # The person edited a figure that has since been deleted; treat as stale.
         raise ResultsError(_("This figure changed since you opened it. Reload the page and try again."))
     old = snapshot(figure) if figure is not None else None
-    # Writers of one programme's results take turns (bumping its results version takes the programme's
-    # row lock on PostgreSQL; SQLite already serialises writers), so the total refreshed below always
-    # sees every committed figure.
-    versions.touch(db.session, programme.id)
     if figure is None:
         figure = Figure(indicator=indicator, organisation=org, period_number=period_number)
         db.session.add(figure)
