@@ -36,7 +36,7 @@ from tests.conftest import IsolatedClient
 from tracker import create_app
 from tracker.api import services as api_services
 from tracker.board import services as board_services
-from tracker.board.models import Action, Card, Opportunity, RoadmapColumn, card_link
+from tracker.board.models import Action, Card, Kind, Opportunity, ProgressUpdate, RoadmapColumn, card_link
 from tracker.exchange.models import PendingImport
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Role
@@ -131,9 +131,40 @@ class Ids:
         token, _secret = api_services.create_token(world.team_b, "Case system")
         db.session.commit()
         self.pending_b, self.token_b = pending.id, token.id
+        self._spares_for_archiving(world)
         self.users = {name: user.id for name, user in world.users().items()}
         self.emails = {name: user.email for name, user in world.users().items()}
         self._n = itertools.count(1)
+
+    def _spares_for_archiving(self, world) -> None:
+        """Organisation B's objects to archive and to restore: two of each, since two actors (team B and the
+        facilitator) may do it and each must change something."""
+        card_b = world.card_b
+        for n in range(2):
+            for archived in (False, True):
+                card = board_services.create_card(world.org_b, kind=Kind.QUICK_WIN, title=f"Spare card {n}",
+                                                  user=world.team_b)
+                action = board_services.add_action(card_b, text=f"Spare action {n}", owner=None, due_on=None,
+                                                   user=world.team_b)
+                entry = board_services.add_progress_update(card_b, on=board_services.today(), body=f"Spare {n}",
+                                                           user=world.team_b)
+                opportunity = board_services.create_opportunity(world.org_b, title=f"Spare opportunity {n}")
+                if archived:
+                    board_services.archive_card(card, expected_version=card.version, user=world.team_b)
+                    board_services.archive_action(action, user=world.team_b)
+                    board_services.archive_update(entry, user=world.team_b)
+                    board_services.archive_opportunity(opportunity)
+        db.session.commit()
+
+    @staticmethod
+    def spare(model, *, archived: bool) -> int:
+        """The first of organisation B's spare objects (see above) that is (or is not) archived now."""
+        db.session.rollback()
+        column, prefix = {Card: (Card.title, "Spare card"), Action: (Action.text, "Spare action"),
+                          ProgressUpdate: (ProgressUpdate.body, "Spare"),
+                          Opportunity: (Opportunity.title, "Spare opportunity")}[model]
+        state = model.archived_dt.is_not(None) if archived else model.archived_dt.is_(None)
+        return db.session.scalar(select(model.id).where(column.like(f"{prefix} %"), state).order_by(model.id))
 
     def fresh(self, text: str) -> str:
         """A new value every call, so a second permitted POST changes something too."""
@@ -149,6 +180,11 @@ class Ids:
         db.session.rollback()
         column = db.session.scalar(select(Card.column).where(Card.id == card_id))
         return (RoadmapColumn.ON_HOLD if column == RoadmapColumn.COMPLETED else RoadmapColumn.COMPLETED).value
+
+    @staticmethod
+    def action_version(action_id: int) -> str:
+        db.session.rollback()
+        return str(db.session.scalar(select(Action.version).where(Action.id == action_id)))
 
     @staticmethod
     def action_done_value(action_id: int) -> str:
@@ -259,6 +295,7 @@ LEVELS: dict[str, dict[str, tuple]] = {
     "org_view": {"GET": (LOGIN, 404, 404, 404, 200, 200, 200, 200)},
     "org_edit": {"GET": (LOGIN, 404, 404, 404, 403, 403, 200, 200),
                  "POST": (LOGIN, 404, 404, 404, 403, 403, DONE, DONE)},
+    "org_edit_post": {"POST": (LOGIN, 404, 404, 404, 403, 403, DONE, DONE)},
     # Anyone who may change some organisation's figures may import; rows for others are refused.
     "programme_import": {"GET": (LOGIN, 404, 404, 200, 403, 403, 200, 200),
                          "POST": (LOGIN, 404, 404, DONE, 403, 403, DONE, DONE)},
@@ -332,6 +369,25 @@ TARGETS: dict[str, Target] = {
         "text": "Hacked", "owner": "", "due_on": date_parts(1, 3, 2026)}),
     "board.set_action_done": Target("org_edit", lambda w: {"action_id": w.action_b}, lambda w: {
         "done": w.action_done_value(w.action_b)}),
+    "board.edit_action": Target("org_edit", lambda w: {"action_id": w.action_b}, lambda w: {
+        "text": w.fresh("Hacked action"), "owner": "", "version": w.action_version(w.action_b)}),
+    "board.archive_action": Target("org_edit", lambda w: {"action_id": w.spare(Action, archived=False)},
+                                   lambda w: {}),
+    "board.restore_action": Target("org_edit_post", lambda w: {"action_id": w.spare(Action, archived=True)},
+                                   lambda w: {}),
+    "board.archive_update": Target("org_edit", lambda w: {"update_id": w.spare(ProgressUpdate, archived=False)},
+                                   lambda w: {}),
+    "board.restore_update": Target("org_edit_post", lambda w: {"update_id": w.spare(ProgressUpdate, archived=True)},
+                                   lambda w: {}),
+    "board.archive_card": Target("org_edit", lambda w: {"card_id": w.spare(Card, archived=False)}, lambda w: {
+        "version": w.version(w.spare(Card, archived=False))}),
+    "board.restore_card": Target("org_edit_post", lambda w: {"card_id": w.spare(Card, archived=True)},
+                                 lambda w: {}),
+    "board.archive_opportunity": Target("org_edit", lambda w: {
+        "opportunity_id": w.spare(Opportunity, archived=False)}, lambda w: {}),
+    "board.restore_opportunity": Target("org_edit_post", lambda w: {
+        "opportunity_id": w.spare(Opportunity, archived=True)}, lambda w: {}),
+    "board.archive": Target("org_view", org_b),
     "board.add_update": Target("org_edit", lambda w: {"card_id": w.card_b}, lambda w: {
         "on": date_parts(1, 1, 2026), "body": "Hacked"}),
     "board.add_link": Target("org_edit", lambda w: {"card_id": w.card_b}, lambda w: {

@@ -1,56 +1,64 @@
 """Forms for opportunities, cards, moves, actions, progress updates, links and the sheets."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.widgets import HiddenInput
 
 from tracker.board.models import Kind, Priority, RoadmapColumn
+from tracker.core.fields import (
+    LONG_TEXT,
+    DateField,
+    Form,
+    MaxLength,
+    RadioField,
+    Required,
+    SelectField,
+    SelectMultipleField,
+    WholeNumberField,
+    text,
+)
+
+#: The "owners" choice that stands for the whole project team (``Card.team_owned``).
+TEAM_OWNER = "team"
 
 
 def _priority_choices():
     return [(p.value, p.label) for p in Priority]
 
 
-class VersionedForm(FlaskForm):
+def _version(required=True):
+    """The hidden version the person saw (a tampered one is refused like any other wrong number)."""
+    return WholeNumberField(widget=HiddenInput(), called=_l("The version"),
+                            required=_l("Reload the page and try again") if required else None)
+
+
+class VersionedForm(Form):
     """Carries the card version the person saw, so a stale change is refused."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = _version()
 
 
-class OpportunityForm(FlaskForm):
-    title = StringField(_l("Design opportunity"), widget=GovTextInput(),
-                        description=_l("Start with “How might we…?”"),
-                        validators=[InputRequired(message=_l("Enter the design opportunity")), Length(max=300)])
-    rationale = TextAreaField(_l("How does this change support the objectives?"), widget=GovTextArea())
+class OpportunityForm(Form):
+    title = text(_l("Design opportunity"), limit=300, hint=_l("Start with “How might we…?”"),
+                 required=_l("Enter the design opportunity"))
+    rationale = text(_l("How does this change support the objectives?"), limit=LONG_TEXT, area=True,
+                     called=_l("How the change supports the objectives"))
     priority = RadioField(_l("Priority"), widget=GovRadioInput(), default=Priority.MEDIUM.value,
-                          validators=[InputRequired(message=_l("Choose a priority"))])
-    assignee = SelectField(_l("Assigned to"), widget=GovSelect(), coerce=str)
+                          validators=[Required(_l("Choose a priority"))], message=_l("Choose a priority"))
+    assignee = SelectField(_l("Assigned to"), widget=GovSelect(), coerce=str,
+                           message=_l("Choose a person from the list"))
     is_in_progress = BooleanField(_l("In progress"), widget=GovCheckboxInput())
     initiatives = SelectMultipleField(_l("Link to project aims or other initiatives"),
-                                      widget=GovCheckboxesInput(), coerce=str)
+                                      widget=GovCheckboxesInput(), coerce=str,
+                                      message=_l("Choose project aims or initiatives from the list"))
     submit = SubmitField(_l("Save design opportunity"), widget=GovSubmitInput())
 
     def __init__(self, *args, people=(), initiatives=(), **kwargs):
@@ -60,19 +68,22 @@ class OpportunityForm(FlaskForm):
         self.initiatives.choices = [(str(i.id), i.name) for i in initiatives]
 
 
-class CardForm(FlaskForm):
-    title = StringField(_l("Name"), widget=GovTextInput(),
-                        validators=[InputRequired(message=_l("Enter a name")), Length(max=300)])
-    kind = RadioField(_l("Kind"), widget=GovRadioInput(), validators=[InputRequired(message=_l("Choose a kind"))])
-    rationale = TextAreaField(_l("How does this change support the objectives?"), widget=GovTextArea())
-    description = TextAreaField(_l("Description"), widget=GovTextArea(),
-                                description=_l("You can use Markdown: *emphasis*, lists, links"))
+class CardForm(Form):
+    title = text(_l("Name"), limit=300, required=_l("Enter a name"))
+    kind = RadioField(_l("Kind"), widget=GovRadioInput(), validators=[Required(_l("Choose a kind"))],
+                      message=_l("Choose a kind"))
+    rationale = text(_l("How does this change support the objectives?"), limit=LONG_TEXT, area=True,
+                     called=_l("How the change supports the objectives"))
+    description = text(_l("Description"), limit=LONG_TEXT, area=True,
+                       hint=_l("You can use Markdown: *emphasis*, lists, links"))
     priority = RadioField(_l("Priority"), widget=GovRadioInput(), default=Priority.MEDIUM.value,
-                          validators=[InputRequired(message=_l("Choose a priority"))])
-    owners = SelectMultipleField(_l("Owners"), widget=GovCheckboxesInput(), coerce=str)
+                          validators=[Required(_l("Choose a priority"))], message=_l("Choose a priority"))
+    owners = SelectMultipleField(_l("Owners"), widget=GovCheckboxesInput(), coerce=str,
+                                 message=_l("Choose owners from the list"))
     initiatives = SelectMultipleField(_l("Link to project aims or other initiatives"),
-                                      widget=GovCheckboxesInput(), coerce=str)
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+                                      widget=GovCheckboxesInput(), coerce=str,
+                                      message=_l("Choose project aims or initiatives from the list"))
+    version = _version(required=False)
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def __init__(self, *args, quick_win=False, people=(), initiatives=(), **kwargs):
@@ -82,23 +93,24 @@ class CardForm(FlaskForm):
         if quick_win:
             self.kind.data = Kind.QUICK_WIN.value
         self.priority.choices = _priority_choices()
-        self.owners.choices = [(str(p.id), p.name) for p in people]
+        # The seed's owner "Team": the whole project team owns it, as well as (or instead of) named people.
+        self.owners.choices = [(TEAM_OWNER, _l("The project team"))] + [(str(p.id), p.name) for p in people]
         self.initiatives.choices = [(str(i.id), i.name) for i in initiatives]
 
 
 class MoveForm(VersionedForm):
     column = SelectField(_l("Move to"), choices=lambda: [(c.value, c.label) for c in RoadmapColumn],
-                         validators=[InputRequired(message=_l("Choose a column"))])
+                         validators=[Required(_l("Choose a column"))], message=_l("Choose a column"))
     #: The card it should follow: empty = bottom of the column, 0 = top.
-    after = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    after = WholeNumberField(widget=HiddenInput(), called=_l("The card to follow"))
+    #: Or its place in the column, counted from 1 (the form without JavaScript); empty = the bottom.
+    position = WholeNumberField(_l("Position"), called=_l("Position"), minimum=1)
 
 
-class ActionForm(FlaskForm):
-    text = StringField(_l("Action"), widget=GovTextInput(),
-                       validators=[InputRequired(message=_l("Enter the action")), Length(max=500)])
-    owner = SelectField(_l("Owner"), widget=GovSelect(), coerce=str)
-    due_on = DateField(_l("Due date"), widget=GovDateInput(), format="%d %m %Y", validators=[Optional()],
-                       description=_l("For example, 31 1 2027"))
+class ActionForm(Form):
+    text = text(_l("Action"), limit=500, called=_l("The action"), required=_l("Enter the action"))
+    owner = SelectField(_l("Owner"), widget=GovSelect(), coerce=str, message=_l("Choose an owner from the list"))
+    due_on = DateField(_l("Due date"), called=_l("Due date"), description=_l("For example, 31 1 2027"))
     submit = SubmitField(_l("Add action"), widget=GovSubmitInput())
 
     def __init__(self, *args, people=(), **kwargs):
@@ -106,22 +118,35 @@ class ActionForm(FlaskForm):
         self.owner.choices = [("", _l("Nobody yet"))] + [(str(p.id), p.name) for p in people]
 
 
-class ActionDoneForm(FlaskForm):
+class ActionEditForm(ActionForm):
+    """Change an action; carries the version the person saw, so a stale change is refused."""
+
+    version = _version()
+    submit = SubmitField(_l("Save action"), widget=GovSubmitInput())
+
+
+class ConfirmForm(Form):
+    """The "Yes, archive it" button of a confirmation page (CSRF only)."""
+
+
+class VersionedConfirmForm(VersionedForm):
+    """A confirmation of a change to a card, from the version the person saw."""
+
+
+class ActionDoneForm(Form):
     done = HiddenField()
 
 
-class ProgressUpdateForm(FlaskForm):
-    on = DateField(_l("Date"), widget=GovDateInput(), format="%d %m %Y",
-                   validators=[InputRequired(message=_l("Enter the date of the update"))])
-    body = TextAreaField(_l("Progress update"), widget=GovTextArea(),
-                         description=_l("You can use Markdown"),
-                         validators=[InputRequired(message=_l("Enter the progress update"))])
+class ProgressUpdateForm(Form):
+    on = DateField(_l("Date"), called=_l("Date of the update"), required=_l("Enter the date of the update"))
+    body = text(_l("Progress update"), limit=LONG_TEXT, area=True, called=_l("The progress update"),
+                hint=_l("You can use Markdown"), required=_l("Enter the progress update"))
     submit = SubmitField(_l("Add progress update"), widget=GovSubmitInput())
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     other = SelectField(_l("Related card"), widget=GovSelect(), coerce=str,
-                        validators=[InputRequired(message=_l("Choose a card"))])
+                        validators=[Required(_l("Choose a card"))], message=_l("Choose a card from the list"))
     submit = SubmitField(_l("Add link"), widget=GovSubmitInput())
 
     def __init__(self, *args, cards=(), **kwargs):
@@ -129,12 +154,12 @@ class LinkForm(FlaskForm):
         self.other.choices = [("", _l("Choose a card"))] + [(str(c.id), f"{c.code} {c.title}") for c in cards]
 
 
-class UnlinkForm(FlaskForm):
+class UnlinkForm(Form):
     """CSRF only."""
 
 
-def _area(label, description=None):
-    return TextAreaField(label, widget=GovTextArea(), description=description)
+def _area(label):
+    return text(label, limit=LONG_TEXT, area=True, called=_l("The answer"))
 
 
 class ConceptSheetForm(VersionedForm):
@@ -165,13 +190,13 @@ class PrototypePlanForm(VersionedForm):
     submit = SubmitField(_l("Save prototyping plan"), widget=GovSubmitInput())
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The board's filters (a GET form: no CSRF)."""
 
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), widget=GovTextInput())
+    q = StringField(_l("Search"), widget=GovTextInput(), validators=[MaxLength(200, _l("Search"))])
     owner = SelectField(_l("Owner"), widget=GovSelect(), coerce=str, validate_choice=False)
     priority = SelectField(_l("Priority"), widget=GovSelect(), validate_choice=False)
     kind = SelectField(_l("Kind"), widget=GovSelect(), validate_choice=False)

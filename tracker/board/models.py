@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -98,6 +98,8 @@ class Opportunity(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     is_in_progress: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the opportunity is archived: its lane leaves the board and the plans until restored.
+    archived_dt: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
     assignee: Mapped[User | None] = relationship()
@@ -135,6 +137,10 @@ class Card(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: Set when the card reaches Completed; cleared when it leaves.
     completed_on: Mapped[date | None]
+    #: Owned by the whole project team (the seed's owner "Team"), besides any named owners.
+    team_owned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Set when the card is archived: it leaves the board (and holds no position) until restored.
+    archived_dt: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(default=utcnow)
@@ -176,6 +182,10 @@ class Action(db.Model):
     due_on: Mapped[date | None]
     is_done: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_dt: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     card: Mapped[Card] = relationship(back_populates="actions")
     owner: Mapped[User | None] = relationship()
@@ -193,6 +203,7 @@ class ProgressUpdate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_dt: Mapped[datetime | None]
 
     card: Mapped[Card] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()

@@ -1,19 +1,32 @@
 """Read models for the board and the printable plans, built in a fixed number of queries.
 
 The board page costs the same number of SQL statements with 10 cards or 1,000: one for the lanes, one
-for the cards (with their overdue-action count as a correlated subquery), one for all their owners.
+for the cards (with their overdue-action count as a correlated subquery), one for all their owners and
+linked initiatives.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from flask_babel import gettext
+from sqlalchemy import exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
-from tracker.board.models import Action, Card, Kind, Opportunity, Priority, RoadmapColumn, card_owner
+from tracker.board.models import (
+    Action,
+    Card,
+    Kind,
+    Opportunity,
+    Priority,
+    ProgressUpdate,
+    RoadmapColumn,
+    card_initiative,
+    card_owner,
+)
+from tracker.core.numbers import parse_id
 from tracker.extensions import db
-from tracker.programmes.models import Membership, Organisation, Role
+from tracker.programmes.models import Initiative, Membership, Organisation, Role
 from tracker.results.models import card_indicator
 
 
@@ -38,8 +51,8 @@ class Filters:
                 return None
 
         owner, indicator = args.get("owner", ""), args.get("indicator", "")
-        return cls(owner=int(owner) if owner.isdigit() else None,
-                   indicator=int(indicator) if indicator.isdigit() else None,
+        return cls(owner=parse_id(owner),
+                   indicator=parse_id(indicator),
                    priority=enum_or_none(Priority, args.get("priority")),
                    kind=enum_or_none(Kind, args.get("kind")),
                    overdue=args.get("overdue") in ("1", "y", "on", "true"),
@@ -72,6 +85,8 @@ class BoardCard:
     version: int
     overdue: int
     owners: list[str] = field(default_factory=list)
+    #: Names of the project aims or other initiatives it is linked to (the roadmap's "Linked to" notes).
+    initiatives: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,13 +108,14 @@ class Lane:
 def overdue_count(today: date):
     """Correlated subquery: the card's actions that are past due and not done."""
     return (select(func.count(Action.id))
-            .where(Action.card_id == Card.id, Action.is_done.is_(False), Action.due_on < today)
+            .where(Action.card_id == Card.id, Action.is_done.is_(False), Action.due_on < today,
+                   Action.archived_dt.is_(None))
             .correlate(Card).scalar_subquery())
 
 
 def filter_cards(stmt, org: Organisation, filters: Filters, today: date):
-    """Restrict a select over ``Card`` to one organisation's cards matching ``filters``."""
-    stmt = stmt.where(Card.organisation_id == org.id)
+    """Restrict a select over ``Card`` to one organisation's cards on the board matching ``filters``."""
+    stmt = stmt.where(Card.organisation_id == org.id, Card.archived_dt.is_(None))
     if filters.owner:
         stmt = stmt.where(exists().where(card_owner.c.card_id == Card.id, card_owner.c.user_id == filters.owner))
     if filters.indicator:
@@ -120,21 +136,35 @@ def filter_cards(stmt, org: Organisation, filters: Filters, today: date):
 
 
 def opportunities(org: Organisation) -> list[Opportunity]:
-    return list(db.session.scalars(select(Opportunity).where(Opportunity.organisation_id == org.id)
+    """The organisation's design opportunities that are not archived: the board's lanes."""
+    return list(db.session.scalars(select(Opportunity).where(Opportunity.organisation_id == org.id,
+                                                             Opportunity.archived_dt.is_(None))
                                    .order_by(Opportunity.number)))
+
+
+def archived(org: Organisation) -> tuple[list[Card], list[Opportunity]]:
+    """The organisation's archived cards and design opportunities, most recently archived first."""
+    cards = db.session.scalars(select(Card).where(Card.organisation_id == org.id, Card.archived_dt.is_not(None))
+                               .options(selectinload(Card.opportunity)).order_by(Card.archived_dt.desc()))
+    opps = db.session.scalars(select(Opportunity).where(Opportunity.organisation_id == org.id,
+                                                        Opportunity.archived_dt.is_not(None))
+                              .order_by(Opportunity.archived_dt.desc()))
+    return list(cards), list(opps)
 
 
 def board_lanes(org: Organisation, filters: Filters, today: date, only_lane: int | None | bool = False) -> list[Lane]:
     """The lanes of the board, each with its cards by column, in three queries whatever the card count:
-    the lanes, the cards (with their overdue-action count), and all their owners' names.
+    the lanes, the cards (with their overdue-action count), and all their owners' and initiatives' names.
 
     ``only_lane`` limits it to one lane (an opportunity id, or ``None`` for quick wins), for the lane
     fragment a move returns.
     """
     opps = opportunities(org)
     cards = filter_cards(select(Card.id, Card.opportunity_id, Card.number, Card.title, Card.kind, Card.priority,
-                                Card.column, Card.completed_on, Card.version, overdue_count(today)),
+                                Card.column, Card.completed_on, Card.version, overdue_count(today), Card.team_owned),
                          org, filters, today).order_by(Card.opportunity_id, Card.column, Card.position)
+    # Cards of archived design opportunities leave the board with their lane.
+    cards = cards.where(or_(Card.opportunity_id.is_(None), Card.opportunity_id.in_([o.id for o in opps])))
     if only_lane is not False:
         lane_filter = Card.opportunity_id.is_(None) if only_lane is None else Card.opportunity_id == only_lane
         cards = cards.where(lane_filter)
@@ -143,20 +173,26 @@ def board_lanes(org: Organisation, filters: Filters, today: date, only_lane: int
     for opp in opps:
         lanes[opp.id] = Lane(opp, {c: [] for c in RoadmapColumn})
     numbers = {opp.id: opp.number for opp in opps}
+    team = gettext("The project team")
     by_id: dict[int, BoardCard] = {}
     for row in db.session.execute(cards):
         code = f"{numbers[row[1]]}.{row[2]}" if row[1] is not None else str(row[2])
-        card = BoardCard(row[0], row[1], code, row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+        card = BoardCard(row[0], row[1], code, row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                         [team] if row[10] else [])
         lanes[row[1]].cells[card.column].append(card)
         by_id[card.id] = card
     if by_id:
-        # Owners of the same cards, by a subquery on the organisation rather than a list of 1,000 ids.
-        owned = (select(card_owner.c.card_id, User.name).join(User, User.id == card_owner.c.user_id)
-                 .join(Card, Card.id == card_owner.c.card_id).where(Card.organisation_id == org.id)
-                 .order_by(User.name))
-        for card_id, name in db.session.execute(owned):
+        # Owners and linked initiatives of the same cards in one statement, by a subquery on the organisation
+        # rather than a list of 1,000 ids; each in name order.
+        owned = (select(card_owner.c.card_id.label("card_id"), literal(0).label("what"), User.name.label("name"))
+                 .join(User, User.id == card_owner.c.user_id)
+                 .join(Card, Card.id == card_owner.c.card_id).where(Card.organisation_id == org.id))
+        linked = (select(card_initiative.c.card_id, literal(1), Initiative.name)
+                  .join(Initiative, Initiative.id == card_initiative.c.initiative_id)
+                  .join(Card, Card.id == card_initiative.c.card_id).where(Card.organisation_id == org.id))
+        for card_id, what, name in db.session.execute(union_all(owned, linked).order_by("what", "name")):
             if card_id in by_id:
-                by_id[card_id].owners.append(name)
+                (by_id[card_id].initiatives if what else by_id[card_id].owners).append(name)
     return list(lanes.values())
 
 
@@ -173,8 +209,9 @@ def owner_choices(org: Organisation) -> list[User]:
 def quick_wins(org: Organisation) -> list[Card]:
     """The quick wins log, with owners and actions (printable plan)."""
     return list(db.session.scalars(
-        select(Card).where(Card.organisation_id == org.id, Card.opportunity_id.is_(None))
-        .options(selectinload(Card.owners), selectinload(Card.actions), selectinload(Card.updates),
+        select(Card).where(Card.organisation_id == org.id, Card.opportunity_id.is_(None), Card.archived_dt.is_(None))
+        .options(selectinload(Card.owners), selectinload(Card.actions.and_(Action.archived_dt.is_(None))),
+                 selectinload(Card.updates.and_(ProgressUpdate.archived_dt.is_(None))),
                  selectinload(Card.related).selectinload(Card.opportunity))
         .order_by(Card.number)))
 
@@ -182,8 +219,8 @@ def quick_wins(org: Organisation) -> list[Card]:
 def opportunities_with_ideas(org: Organisation) -> list[Opportunity]:
     """Design opportunities with their ideas, concepts and prototypes (printable plan)."""
     return list(db.session.scalars(
-        select(Opportunity).where(Opportunity.organisation_id == org.id)
+        select(Opportunity).where(Opportunity.organisation_id == org.id, Opportunity.archived_dt.is_(None))
         .options(selectinload(Opportunity.assignee), selectinload(Opportunity.initiatives),
-                 selectinload(Opportunity.cards).selectinload(Card.concept_sheet),
-                 selectinload(Opportunity.cards).selectinload(Card.prototype_plan))
+                 selectinload(Opportunity.cards.and_(Card.archived_dt.is_(None))).selectinload(Card.concept_sheet),
+                 selectinload(Opportunity.cards.and_(Card.archived_dt.is_(None))).selectinload(Card.prototype_plan))
         .order_by(Opportunity.number)))

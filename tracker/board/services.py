@@ -25,6 +25,8 @@ from tracker.board.models import (
     card_link,
 )
 from tracker.core.db import utcnow
+from tracker.core.formats import uk_date
+from tracker.core.locks import lock, relock
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Organisation
 
@@ -70,18 +72,32 @@ def log(card: Card, user: User | None, summary: str) -> None:
 
 
 def check_version(card: Card, expected_version: int | None) -> None:
-    """Refuse a change made from an older version of the card.
+    """Lock the card, read it again, and refuse a change made from an older version of it.
+
+    The lock comes first: two saves from the same version then take turns, and the second sees the
+    first one's version instead of both passing the check.
 
     :raises StaleCard: ``expected_version`` is not the card's current version.
     """
+    relock(card)
     if expected_version is None or int(expected_version) != card.version:
         raise StaleCard(card)
 
 
+def lock_lane(organisation_id: int, opportunity_id: int | None) -> None:
+    """Serialise changes to one lane's positions: the lane's owner row (its design opportunity, or the
+    organisation for the quick-wins lane) is locked before any position is read."""
+    if opportunity_id is None:
+        lock(Organisation, organisation_id)
+    else:
+        lock(Opportunity, opportunity_id)
+
+
 def _lane_filter(organisation_id: int, opportunity_id: int | None):
+    """The lane's cards that hold a place on the board (archived cards hold none)."""
     table = Card.__table__.c
     lane = table.opportunity_id.is_(None) if opportunity_id is None else table.opportunity_id == opportunity_id
-    return (table.organisation_id == organisation_id) & lane
+    return (table.organisation_id == organisation_id) & lane & table.archived_dt.is_(None)
 
 
 def _cell_count(organisation_id: int, opportunity_id: int | None, column: RoadmapColumn) -> int:
@@ -112,7 +128,7 @@ def update_opportunity(opportunity: Opportunity, **fields) -> None:
 
 def create_card(org: Organisation, *, kind: Kind, title: str, user: User | None,
                 opportunity: Opportunity | None = None, rationale: str = "", description: str = "",
-                priority: Priority = Priority.MEDIUM, owners: list[User] = (),
+                priority: Priority = Priority.MEDIUM, owners: list[User] = (), team_owned: bool = False,
                 initiatives: list[Initiative] = (), column: RoadmapColumn = RoadmapColumn.BACKLOG) -> Card:
     """Add a card at the bottom of its lane's column, numbered after the lane's last card.
 
@@ -125,12 +141,13 @@ def create_card(org: Organisation, *, kind: Kind, title: str, user: User | None,
     if opportunity is not None and opportunity.organisation_id != org.id:
         raise BoardError(_("Choose a design opportunity of this organisation"))
     lane_id = opportunity.id if opportunity else None
+    lock_lane(org.id, lane_id)
     number = (db.session.scalar(select(func.max(Card.number)).where(
         Card.organisation_id == org.id,
         Card.opportunity_id.is_(None) if lane_id is None else Card.opportunity_id == lane_id)) or 0) + 1
     card = Card(organisation=org, opportunity=opportunity, kind=kind, number=number, title=title.strip(),
                 rationale=text(rationale), description=text(description), priority=priority, owners=list(owners),
-                initiatives=list(initiatives), column=column,
+                team_owned=team_owned, initiatives=list(initiatives), column=column,
                 position=_cell_count(org.id, lane_id, column),
                 completed_on=today() if column == RoadmapColumn.COMPLETED else None)
     db.session.add(card)
@@ -152,15 +169,20 @@ def update_card(card: Card, *, expected_version: int | None, user: User | None, 
     for name in ("rationale", "description"):
         if name in fields:
             fields[name] = text(fields[name])
-    changed = [name for name in CARD_FIELDS if name in fields and getattr(card, name) != fields[name]]
-    for name in changed:
-        setattr(card, name, fields[name])
-    if {u.id for u in card.owners} != {u.id for u in owners}:
-        card.owners = list(owners)
-        changed.append("owners")
-    if {i.id for i in card.initiatives} != {i.id for i in initiatives}:
-        card.initiatives = list(initiatives)
-        changed.append("initiatives")
+    # One UPDATE of the card (one new version), not one per lazy load of its owners and initiatives.
+    with db.session.no_autoflush:
+        current_owners, current_initiatives = {u.id for u in card.owners}, {i.id for i in card.initiatives}
+        changed = [name for name in CARD_FIELDS if name in fields and getattr(card, name) != fields[name]]
+        for name in changed:
+            setattr(card, name, fields[name])
+        if current_owners != {u.id for u in owners} or (
+                "team_owned" in fields and bool(fields["team_owned"]) != card.team_owned):
+            card.owners = list(owners)
+            card.team_owned = bool(fields.get("team_owned", card.team_owned))
+            changed.append("owners")
+        if current_initiatives != {i.id for i in initiatives}:
+            card.initiatives = list(initiatives)
+            changed.append("initiatives")
     if changed:
         card.updated_dt = utcnow()
         log(card, user, _("Changed %(fields)s", fields=", ".join(str(FIELD_LABELS[n]) for n in changed)))
@@ -174,38 +196,43 @@ FIELD_LABELS = {"title": _l("title"), "rationale": _l("how it supports the objec
 
 
 def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None, user: User | None,
-              after_id: int | None = None) -> MoveResult:
+              after_id: int | None = None, position: int | None = None) -> MoveResult:
     """Move a card to ``column``, within its own lane.
 
-    ``after_id`` is the card it should follow: ``None`` puts it at the bottom, ``0`` at the top. Positions
-    in the source and target cells are rewritten in this transaction with two set-based updates, so a
-    move costs the same however many cards the column holds. Reaching Completed records today's date;
-    leaving it clears the date.
+    Where it goes in the column: ``after_id`` is the card it should follow (``0`` = the top); or
+    ``position`` is its place counted from 1 (the form without JavaScript); neither puts it at the
+    bottom. The lane is locked before its positions are read, so moves in one lane take turns; positions
+    in the source and target cells are then rewritten with two set-based updates, so a move costs the
+    same however many cards the column holds. Reaching Completed records today's date; leaving it
+    clears the date.
 
     :raises StaleCard: someone else moved or changed the card since ``expected_version``.
-    :raises BoardError: ``after_id`` names a card in another lane or column.
+    :raises BoardError: ``after_id`` names a card in another lane or column, or the card is archived.
     """
+    lock_lane(card.organisation_id, card.opportunity_id)
     check_version(card, expected_version)
+    if card.archived_dt is not None or (card.opportunity is not None and card.opportunity.archived_dt is not None):
+        raise BoardError(_("%(code)s is archived: restore it before moving it", code=card.code))
     table = Card.__table__.c
     lane = _lane_filter(card.organisation_id, card.opportunity_id)
     if after_id == card.id:
         return MoveResult(False, _("%(code)s stayed where it was", code=card.code))
-    after_position = None
+    old_column, old_position = card.column, card.position
+    # How many other cards the target cell holds: the card's index there is between 0 and that.
+    others = _cell_count(card.organisation_id, card.opportunity_id, column) - (1 if column == old_column else 0)
     if after_id:
         row = db.session.execute(select(table.position, table.column, table.opportunity_id,
-                                        table.organisation_id).where(table.id == after_id)).first()
+                                        table.organisation_id, table.archived_dt).where(table.id == after_id)).first()
         if (row is None or row.organisation_id != card.organisation_id or row.opportunity_id != card.opportunity_id
-                or row.column != column.value):
+                or row.column != column.value or row.archived_dt is not None):
             raise BoardError(_("That place is not in this card's lane and column; reload the board and try again"))
-        after_position = row.position
-    old_column, old_position = card.column, card.position
-    # The card's index in the target cell once it has left its old place.
-    if after_position is None and after_id == 0:
+        index = row.position + 1 - (1 if column == old_column and row.position > old_position else 0)
+    elif after_id == 0:
         index = 0
-    elif after_position is None:
-        index = _cell_count(card.organisation_id, card.opportunity_id, column) - (1 if column == old_column else 0)
+    elif position is not None:
+        index = min(max(int(position), 1), others + 1) - 1
     else:
-        index = after_position + 1 - (1 if column == old_column and after_position > old_position else 0)
+        index = others
     if column == old_column and index == old_position:
         return MoveResult(False, _("%(code)s stayed where it was", code=card.code))
     # Close the gap the card leaves behind, then open one where it goes.
@@ -222,7 +249,7 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
     elif column != RoadmapColumn.COMPLETED:
         card.completed_on = None
     card.updated_dt = utcnow()
-    total = _cell_count(card.organisation_id, card.opportunity_id, column)
+    total = others + 1
     if column == old_column:
         summary = _("Moved to position %(n)s in %(column)s", n=index + 1, column=column.label)
     else:
@@ -241,7 +268,36 @@ def add_action(card: Card, *, text: str, owner: User | None, due_on: date | None
     return action
 
 
+class StaleAction(Exception):
+    """The action changed since the person loaded it; ``action`` holds its current state."""
+
+    def __init__(self, action: Action):
+        super().__init__(f"action {action.id} changed (now version {action.version})")
+        self.action = action
+
+
+def update_action(action: Action, *, expected_version: int | None, text: str, owner: User | None,
+                  due_on: date | None, user: User | None) -> bool:
+    """Change an action's text, owner or due date; returns whether anything changed.
+
+    :raises StaleAction: someone else changed the action since ``expected_version``.
+    """
+    relock(action)
+    if expected_version is None or int(expected_version) != action.version:
+        raise StaleAction(action)
+    new = {"text": text.strip(), "owner_id": owner.id if owner else None, "due_on": due_on}
+    if all(getattr(action, name) == value for name, value in new.items()):
+        return False
+    old_text = action.text
+    for name, value in new.items():
+        setattr(action, name, value)
+    log(action.card, user, _("Changed action: %(text)s", text=old_text))
+    db.session.flush()
+    return True
+
+
 def set_action_done(action: Action, *, done: bool, user: User | None) -> None:
+    relock(action)
     if action.is_done == done:
         return
     action.is_done = done
@@ -308,3 +364,84 @@ def save_sheet(card: Card, sheet_class, *, expected_version: int | None, user: U
     log(card, user, _("Updated the concept capture sheet") if sheet_class is ConceptSheet
         else _("Updated the prototyping plan"))
     db.session.flush()
+
+
+# --- archiving ------------------------------------------------------------------------------------
+# Nothing a person wrote is deleted: archived cards, opportunities, actions and progress updates leave
+# the board and the plans, stay readable under "Archived", and can be restored.
+
+
+def archive_card(card: Card, *, expected_version: int | None, user: User | None) -> None:
+    """Take a card off the board; the cards below it in its column move up.
+
+    :raises StaleCard: someone else changed the card since ``expected_version``.
+    """
+    lock_lane(card.organisation_id, card.opportunity_id)
+    check_version(card, expected_version)
+    if card.archived_dt is not None:
+        return
+    table = Card.__table__.c
+    db.session.execute(update(Card.__table__).where(
+        _lane_filter(card.organisation_id, card.opportunity_id), table.column == card.column.value,
+        table.position > card.position, table.id != card.id).values(position=table.position - 1))
+    card.archived_dt = utcnow()
+    card.updated_dt = card.archived_dt
+    log(card, user, _("Archived"))
+    db.session.flush()
+
+
+def restore_card(card: Card, *, user: User | None) -> None:
+    """Put an archived card back on the board, at the bottom of its column."""
+    lock_lane(card.organisation_id, card.opportunity_id)
+    relock(card)
+    if card.archived_dt is None:
+        return
+    card.position = _cell_count(card.organisation_id, card.opportunity_id, card.column)
+    card.archived_dt = None
+    card.updated_dt = utcnow()
+    log(card, user, _("Restored from the archive"))
+    db.session.flush()
+
+
+def archive_opportunity(opportunity: Opportunity) -> None:
+    """Take a design opportunity's lane (and its cards) off the board and the plans."""
+    lock(Opportunity, opportunity.id)
+    if opportunity.archived_dt is None:
+        opportunity.archived_dt = utcnow()
+        db.session.flush()
+
+
+def restore_opportunity(opportunity: Opportunity) -> None:
+    lock(Opportunity, opportunity.id)
+    opportunity.archived_dt = None
+    db.session.flush()
+
+
+def archive_action(action: Action, *, user: User | None) -> None:
+    relock(action)
+    if action.archived_dt is None:
+        action.archived_dt = utcnow()
+        log(action.card, user, _("Archived action: %(text)s", text=action.text))
+        db.session.flush()
+
+
+def restore_action(action: Action, *, user: User | None) -> None:
+    relock(action)
+    if action.archived_dt is not None:
+        action.archived_dt = None
+        log(action.card, user, _("Restored action: %(text)s", text=action.text))
+        db.session.flush()
+
+
+def archive_update(entry: ProgressUpdate, *, user: User | None) -> None:
+    if entry.archived_dt is None:
+        entry.archived_dt = utcnow()
+        log(entry.card, user, _("Archived the progress update of %(date)s", date=uk_date(entry.on)))
+        db.session.flush()
+
+
+def restore_update(entry: ProgressUpdate, *, user: User | None) -> None:
+    if entry.archived_dt is not None:
+        entry.archived_dt = None
+        log(entry.card, user, _("Restored the progress update of %(date)s", date=uk_date(entry.on)))
+        db.session.flush()

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import and_, select
@@ -16,10 +17,13 @@ from sqlalchemy.orm import contains_eager, selectinload
 from tracker.accounts.permissions import current_user, login_required
 from tracker.board import bp, queries, services
 from tracker.board.forms import (
+    TEAM_OWNER,
     ActionDoneForm,
+    ActionEditForm,
     ActionForm,
     CardForm,
     ConceptSheetForm,
+    ConfirmForm,
     FilterForm,
     LinkForm,
     MoveForm,
@@ -27,9 +31,22 @@ from tracker.board.forms import (
     ProgressUpdateForm,
     PrototypePlanForm,
     UnlinkForm,
+    VersionedConfirmForm,
 )
-from tracker.board.models import Action, Card, ConceptSheet, Kind, Opportunity, Priority, PrototypePlan, RoadmapColumn
+from tracker.board.models import (
+    Action,
+    Card,
+    ConceptSheet,
+    Kind,
+    Opportunity,
+    Priority,
+    ProgressUpdate,
+    PrototypePlan,
+    RoadmapColumn,
+)
+from tracker.core.formats import uk_date
 from tracker.core.htmx import render, wants_fragment
+from tracker.core.numbers import parse_id
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme
 from tracker.programmes.permissions import can_edit_org, remember_membership, require_edit_org, require_view_org
@@ -109,7 +126,9 @@ def board_context(filters: queries.Filters) -> dict:
         "kind_tags": {k: tag(f"app-tag--kind-{k.value}", k.label) for k in Kind},
         "priority_tags": {p: tag(f"app-tag--priority-{p.value}", _("Priority: %(p)s", p=p.label)) for p in Priority},
         "owners_label": _("Owners:"), "completed_label": _("Completed"),
-        "move_label": _("Move to"), "move_button": _("Move"),
+        "move_label": _("Move to"), "move_button": _("Move"), "position_label": _("Position"),
+        "position_hint": _("1 is the top; leave it empty for the bottom"), "linked_label": _("Linked to:"),
+        "move_toggle": _("Move"), "move_toggle_hidden": _("to another column or position"),
         "card_prefix": card_prefix, "move_prefix": card_prefix, "csrf": escape(generate_csrf()),
         "filter_qs": "?" + urlencode(filters.as_args()) if filters.active else "",
     }
@@ -222,7 +241,8 @@ def new_card(slug: str, org_slug: str):
     opportunity = None
     opportunity_id = request.args.get("opportunity", "")
     if opportunity_id:
-        opportunity = db.session.get(Opportunity, int(opportunity_id)) if opportunity_id.isdigit() else None
+        number = parse_id(opportunity_id)
+        opportunity = db.session.get(Opportunity, number) if number is not None else None
         if opportunity is None or opportunity.organisation_id != org.id:
             abort(404)
     people, initiatives = queries.owner_choices(org), org.programme.initiatives
@@ -234,6 +254,7 @@ def new_card(slug: str, org_slug: str):
             org, kind=Kind(form.kind.data), opportunity=opportunity, title=form.title.data,
             rationale=form.rationale.data, description=form.description.data,
             priority=Priority(form.priority.data), owners=_ids(people, form.owners.data),
+            team_owned=TEAM_OWNER in (form.owners.data or []),
             initiatives=_ids(initiatives, form.initiatives.data), user=current_user())
         db.session.commit()
         flash(_("%(code)s %(title)s added to the backlog", code=card.code, title=card.title), "success")
@@ -284,7 +305,7 @@ def edit_card(card_id: int):
     if request.method == "GET":
         form.kind.data = card.kind.value
         form.priority.data = card.priority.value
-        form.owners.data = [str(u.id) for u in card.owners]
+        form.owners.data = [TEAM_OWNER] * card.team_owned + [str(u.id) for u in card.owners]
         form.initiatives.data = [str(i.id) for i in card.initiatives]
     if form.validate_on_submit():
         try:
@@ -292,7 +313,8 @@ def edit_card(card_id: int):
                 card, expected_version=form.version.data, user=current_user(), title=form.title.data,
                 rationale=form.rationale.data, description=form.description.data,
                 priority=Priority(form.priority.data), kind=Kind(form.kind.data),
-                owners=_ids(people, form.owners.data), initiatives=_ids(initiatives, form.initiatives.data))
+                owners=_ids(people, form.owners.data), team_owned=TEAM_OWNER in (form.owners.data or []),
+                initiatives=_ids(initiatives, form.initiatives.data))
         except services.StaleCard:
             db.session.rollback()
             current = db.session.get(Card, card.id)
@@ -322,30 +344,37 @@ def move_card(card_id: int):
     form = MoveForm()
     status, message = 200, None
     if not form.validate():
-        abort(400)
-    try:
-        after = form.after.data
-        result = services.move_card(card, column=RoadmapColumn(form.column.data), expected_version=form.version.data,
-                                    user=current_user(), after_id=after)
-    except services.StaleCard:
+        # Not a move anyone could have meant (no column, a version or place that is not a number): refused,
+        # with the lane as it really is.
         db.session.rollback()
-        card = db.session.get(Card, card_id)
-        status = 409
-        message = _("%(code)s was changed by someone else: it is now in %(column)s. Nothing was moved.",
-                    code=card.code, column=card.column.label)
-    except services.BoardError as error:
-        db.session.rollback()
-        status, message = 409, str(error)
+        status = 422
+        message = _("%(code)s was not moved: %(reason)s", code=card.code,
+                    reason="; ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
-        db.session.commit()
-        message = result.message
-    if not wants_fragment():
-        if status == 409:
-            return render_template("board/move_conflict.html", card=card, org=org, message=message), 409
+        try:
+            result = services.move_card(card, column=RoadmapColumn(form.column.data),
+                                        expected_version=form.version.data, user=current_user(),
+                                        after_id=form.after.data, position=form.position.data)
+        except services.StaleCard:
+            db.session.rollback()
+            card = db.session.get(Card, card_id)
+            status = 409
+            message = _("%(code)s was changed by someone else: it is now in %(column)s. Nothing was moved.",
+                        code=card.code, column=card.column.label)
+        except services.BoardError as error:
+            db.session.rollback()
+            status, message = 409, str(error)
+        else:
+            db.session.commit()
+            message = result.message
+    filters = queries.Filters.from_args(request.args)
+    lanes = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id) \
+        if wants_fragment() else []
+    if not lanes:  # no lane to redraw: the card's design opportunity is archived
+        if status != 200:
+            return render_template("board/move_conflict.html", card=card, org=org, message=message), status
         flash(message, "success")
         return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug) + f"#card-{card.id}")
-    filters = queries.Filters.from_args(request.args)
-    lanes = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id)
     response = make_response(render_template(
         "board/_lane.html", lane=lanes[0], org=org, filters=filters, can_edit=True,
         **board_context(filters)), status)
@@ -460,3 +489,188 @@ def edit_sheet(card_id: int, sheet: str):
         flash(_("Saved"), "success")
         return redirect(url_for("board.card", card_id=card.id) + f"#{sheet}")
     return render_template("board/sheet_form.html", form=form, card=card, sheet=sheet, stale=False, current=None)
+
+
+# --- changing and archiving --------------------------------------------------------------------------
+
+
+def load_action(action_id: int) -> Action:
+    action = db.session.get(Action, action_id)
+    if action is None:
+        abort(404)
+    require_edit_org(current_user(), action.card.organisation)
+    return action
+
+
+def confirm_page(*, heading: str, button: str, cancel: str, form, caption: str = "", details=(), version=None):
+    """A GOV.UK confirmation page: what is about to happen and what goes with it, then one button."""
+    return render_template("confirm.html", heading=heading, button=button, cancel=cancel, form=form,
+                           caption=caption, details=details, version=version)
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(action_id: int):
+    """Change an action's text, owner or due date; a save from an older version is refused (409)."""
+    action = load_action(action_id)
+    card = action.card
+    people = queries.owner_choices(card.organisation)
+    form = ActionEditForm(obj=action, people=people)
+    if request.method == "GET":
+        form.owner.data = str(action.owner_id or "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, expected_version=form.version.data, text=form.text.data,
+                                   owner=_person(people, form.owner.data), due_on=form.due_on.data,
+                                   user=current_user())
+        except services.StaleAction:
+            db.session.rollback()
+            action = db.session.get(Action, action_id)
+            return render_template("board/action_form.html", form=form, action=action, card=card, stale=True), 409
+        db.session.commit()
+        flash(_("Action saved"), "success")
+        return redirect(url_for("board.card", card_id=card.id) + "#actions")
+    if form.is_submitted():
+        status = 422
+    return render_template("board/action_form.html", form=form, action=action, card=card, stale=False), status
+
+
+@bp.route("/actions/<int:action_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive_action(action_id: int):
+    action = load_action(action_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.archive_action(action, user=current_user())
+        db.session.commit()
+        flash(_("Action archived: %(text)s", text=action.text), "success")
+        return redirect(url_for("board.card", card_id=action.card_id) + "#actions")
+    return confirm_page(heading=_("Are you sure you want to archive the action “%(text)s”?", text=action.text),
+                        caption=f"{action.card.code} {action.card.title}", button=_("Yes, archive the action"),
+                        details=[_("It leaves the card's list of actions and the quick wins log. You can restore "
+                                   "it from the card's archived actions.")],
+                        cancel=url_for("board.card", card_id=action.card_id) + "#actions", form=form)
+
+
+@bp.route("/actions/<int:action_id>/restore", methods=["POST"])
+@login_required
+def restore_action(action_id: int):
+    action = load_action(action_id)
+    services.restore_action(action, user=current_user())
+    db.session.commit()
+    flash(_("Action restored: %(text)s", text=action.text), "success")
+    return redirect(url_for("board.card", card_id=action.card_id) + "#actions")
+
+
+def load_update(update_id: int) -> ProgressUpdate:
+    entry = db.session.get(ProgressUpdate, update_id)
+    if entry is None:
+        abort(404)
+    require_edit_org(current_user(), entry.card.organisation)
+    return entry
+
+
+@bp.route("/updates/<int:update_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive_update(update_id: int):
+    entry = load_update(update_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.archive_update(entry, user=current_user())
+        db.session.commit()
+        flash(_("Progress update of %(date)s archived", date=uk_date(entry.on)), "success")
+        return redirect(url_for("board.card", card_id=entry.card_id) + "#updates")
+    return confirm_page(
+        heading=_("Are you sure you want to archive the progress update of %(date)s?", date=uk_date(entry.on)),
+        caption=f"{entry.card.code} {entry.card.title}", button=_("Yes, archive the progress update"),
+        details=[_("It leaves the card's progress updates. You can restore it from the card's archived updates.")],
+        cancel=url_for("board.card", card_id=entry.card_id) + "#updates", form=form)
+
+
+@bp.route("/updates/<int:update_id>/restore", methods=["POST"])
+@login_required
+def restore_update(update_id: int):
+    entry = load_update(update_id)
+    services.restore_update(entry, user=current_user())
+    db.session.commit()
+    flash(_("Progress update of %(date)s restored", date=uk_date(entry.on)), "success")
+    return redirect(url_for("board.card", card_id=entry.card_id) + "#updates")
+
+
+@bp.route("/cards/<int:card_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive_card(card_id: int):
+    """Take a card off the board (after a confirmation); it can be restored from the archive."""
+    card = load_card(card_id, edit=True)
+    org = card.organisation
+    form = VersionedConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.archive_card(card, expected_version=form.version.data, user=current_user())
+        except services.StaleCard:
+            return stale_response(card, "board/move_conflict.html", org=org, message=_(
+                "%(code)s was changed by someone else, so it was not archived. Check it and try again.",
+                code=card.code))
+        db.session.commit()
+        flash(_("%(code)s %(title)s archived. You can restore it from the archive.", code=card.code,
+                title=card.title), "success")
+        return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug))
+    details = [_("It leaves the roadmap, the action plans and their downloads."),
+               _("Its actions, progress updates, sheets and history are kept; you can restore it from the "
+                 "archive.")]
+    return confirm_page(heading=_("Are you sure you want to archive %(code)s %(title)s?", code=card.code,
+                                  title=card.title), caption=org.name, button=_("Yes, archive the card"),
+                        details=details, cancel=url_for("board.card", card_id=card.id), form=form,
+                        version=card.version)
+
+
+@bp.route("/cards/<int:card_id>/restore", methods=["POST"])
+@login_required
+def restore_card(card_id: int):
+    card = load_card(card_id, edit=True)
+    services.restore_card(card, user=current_user())
+    db.session.commit()
+    flash(_("%(code)s %(title)s restored to %(column)s", code=card.code, title=card.title,
+            column=card.column.label), "success")
+    return redirect(url_for("board.card", card_id=card.id))
+
+
+@bp.route("/opportunities/<int:opportunity_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive_opportunity(opportunity_id: int):
+    opp = load_opportunity(opportunity_id, edit=True)
+    org = opp.organisation
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.archive_opportunity(opp)
+        db.session.commit()
+        flash(_("Design opportunity %(n)s archived. You can restore it from the archive.", n=opp.number), "success")
+        return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug))
+    count = sum(1 for c in opp.cards if c.archived_dt is None)
+    details = [ngettext("Its lane leaves the roadmap with the %(num)s idea, concept or prototype in it.",
+                        "Its lane leaves the roadmap with the %(num)s ideas, concepts and prototypes in it.", count),
+               _("Nothing is deleted; you can restore it from the archive.")]
+    return confirm_page(heading=_("Are you sure you want to archive design opportunity %(n)s?", n=opp.number),
+                        caption=opp.title, button=_("Yes, archive the design opportunity"), details=details,
+                        cancel=url_for("board.opportunity", opportunity_id=opp.id), form=form)
+
+
+@bp.route("/opportunities/<int:opportunity_id>/restore", methods=["POST"])
+@login_required
+def restore_opportunity(opportunity_id: int):
+    opp = load_opportunity(opportunity_id, edit=True)
+    services.restore_opportunity(opp)
+    db.session.commit()
+    flash(_("Design opportunity %(n)s restored", n=opp.number), "success")
+    return redirect(url_for("board.opportunity", opportunity_id=opp.id))
+
+
+@bp.route("/programmes/<slug>/<org_slug>/archive")
+@login_required
+def archive(slug: str, org_slug: str):
+    """The organisation's archived cards and design opportunities, each with a "Restore" button."""
+    org = load_org(slug, org_slug)
+    cards, opportunities = queries.archived(org)
+    return render_template("board/archive.html", org=org, cards=cards, opportunities=opportunities,
+                           can_edit=can_edit_org(current_user(), org), form=ConfirmForm(formdata=None))
