@@ -5,6 +5,7 @@ Numbers (figures, baselines, targets) are JSON strings holding a plain decimal (
 no precision is lost to floating point; dates are ISO 8601 (``2026-01-01``) and times ISO 8601 in UTC.
 """
 
+import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -162,8 +163,15 @@ def card_json(card: Card, indicator_codes: list[str]) -> dict:
 
 
 def storable(text: str) -> bool:
-    """Whether a string can be stored or compared at all: PostgreSQL refuses NUL characters in text."""
-    return "\x00" not in text
+    """Whether a string can be stored or compared at all: PostgreSQL refuses NUL characters in text, and
+    neither database takes a lone surrogate (``"\\udcff"`` in JSON), which is not a character at all."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_programme(slug: str) -> Programme:
@@ -329,7 +337,7 @@ def figure_values(body: dict, indicator: Indicator) -> tuple[services.FigureValu
     errors: dict[str, str] = {}
     for name in body:
         if name not in FIGURE_FIELDS:
-            errors[str(name)[:50]] = "Unknown field"
+            errors[str(name).encode("utf-8", "replace").decode("utf-8")[:50]] = "Unknown field"
     used = UNIT_FIELDS[indicator.unit]
     for name in ("value", "numerator", "denominator", "flag", "narrative"):
         if name not in used and body.get(name) not in (None, ""):
@@ -342,12 +350,15 @@ def figure_values(body: dict, indicator: Indicator) -> tuple[services.FigureValu
             continue
         if isinstance(raw, bool) or not isinstance(raw, int | float | str):
             errors[name] = "Must be a number, a string holding a number, or null"
-        elif isinstance(raw, str) and len(raw) > 40:
-            errors[name] = "Must be a number"
+        elif (isinstance(raw, str) and (len(raw) > 40 or not storable(raw))
+              or isinstance(raw, float) and not math.isfinite(raw)):
+            errors[name] = "Must be a number, like \"12\" or \"0.5\""
         elif not isinstance(raw, str) and raw < 0:
             errors[name] = "Cannot be negative"
         else:
-            setattr(values, name, raw if isinstance(raw, str) else str(raw))
+            # Strings are read by the one number format (``tracker.core.numbers``); a JSON number is
+            # taken as the decimal it is written as (``2.5``, never ``2.4999…``).
+            setattr(values, name, raw if isinstance(raw, str) else Decimal(repr(raw)))
     for name, limit in TEXT_FIELDS.items():
         raw = body.get(name)
         if raw is None:
@@ -355,7 +366,7 @@ def figure_values(body: dict, indicator: Indicator) -> tuple[services.FigureValu
         if not isinstance(raw, str):
             errors[name] = "Must be a string"
         elif not storable(raw):
-            errors[name] = "Must not contain NUL characters"
+            errors[name] = "Must be text without NUL characters or unpaired surrogates"
         elif len(raw) > limit:
             errors[name] = f"Must be {limit:,} characters or fewer"
         else:

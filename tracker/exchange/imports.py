@@ -4,7 +4,8 @@ Columns (headings matched case-insensitively; the "Figures" sheet of an export i
 indicator code, organisation (name or slug), period number, value, numerator, denominator, testing phase
 (yes/no), note, source. A count takes its value; a proportion its numerator and denominator (its value
 column is ignored); a yes/no indicator takes yes or no as its value; a narrative takes its text. When
-the file has no testing phase, note or source column, a figure keeps what it had.
+the file has no testing phase, note or source column, a figure keeps what it had. Numbers are read
+as everywhere else (``tracker.core.numbers``), except that thousands separators are accepted (``1,234``).
 """
 
 import csv
@@ -14,13 +15,13 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tracker.accounts.models import User
+from tracker.core import numbers
 from tracker.exchange.files import FORMULA_STARTS
 from tracker.exchange.tables import figure_headings
 from tracker.extensions import db
@@ -247,8 +248,8 @@ def _flag(raw: str) -> bool | None:
 
 
 def _whole_number(raw: str) -> int:
-    number = Decimal(raw.strip())
-    if number != number.to_integral_value():
+    number = numbers.parse_number(raw, whole=True)
+    if number is None:
         raise ValueError(raw)
     return int(number)
 
@@ -351,9 +352,10 @@ def preview(programme: Programme, rows: ParsedFile | dict, user: User | None, to
             source=row.get("source", "") if "source" in columns else (current.source if current else ""))
         raw_value = row.get("value", "")
         if indicator.unit == Unit.COUNT:
-            values.value = raw_value
+            values.value = numbers.without_thousands(raw_value)
         elif indicator.unit == Unit.PROPORTION:
-            values.numerator, values.denominator = row.get("numerator", ""), row.get("denominator", "")
+            values.numerator = numbers.without_thousands(row.get("numerator", ""))
+            values.denominator = numbers.without_thousands(row.get("denominator", ""))
         elif indicator.unit == Unit.YES_NO:
             try:
                 values.flag = _flag(raw_value)
