@@ -6,31 +6,27 @@ A separate blueprint from the API itself: these pages use the session cookie and
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 from tracker.accounts.permissions import current_user, login_required
 from tracker.api import services
 from tracker.api.example import figure_example
 from tracker.board.services import today
+from tracker.core.fields import Form, text
 from tracker.extensions import db
 
 bp = Blueprint("tokens", __name__)
 
 
-class NewTokenForm(FlaskForm):
-    name = StringField(_l("Token name"), widget=GovTextInput(),
-                       description=_l("So you can tell your tokens apart, for example \"Case management export\""),
-                       validators=[InputRequired(message=_l("Enter a name for the token")),
-                                   Length(max=services.MAX_NAME_LENGTH,
-                                          message=_l("The name must be %(n)s characters or fewer",
-                                                     n=services.MAX_NAME_LENGTH))])
+class NewTokenForm(Form):
+    name = text(_l("Token name"), limit=services.MAX_NAME_LENGTH, called=_l("The name"),
+                hint=_l("So you can tell your tokens apart, for example \"Case management export\""),
+                required=_l("Enter a name for the token"))
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     """CSRF only."""
 
 

@@ -1,27 +1,21 @@
 """Forms for setting up a programme."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import (
-    DateField,
-    EmailField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import Email, InputRequired, Length, NumberRange, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, SubmitField
+from wtforms.validators import Email, ValidationError
 
+from tracker.core.fields import (
+    LONG_TEXT,
+    DateField,
+    Form,
+    MaxLength,
+    RadioField,
+    Required,
+    SelectField,
+    WholeNumberField,
+    text,
+)
 from tracker.programmes.models import Role
 
 ROLE_CHOICES = [
@@ -31,46 +25,43 @@ ROLE_CHOICES = [
 ]
 
 
-class ProgrammeForm(FlaskForm):
-    name = StringField(_l("Programme name"), widget=GovTextInput(),
-                       validators=[InputRequired(message=_l("Enter the programme name")), Length(max=200)])
-    aim = TextAreaField(_l("Aim"), widget=GovTextArea(), description=_l("Usually a “How might we…?” question"),
-                        validators=[InputRequired(message=_l("Enter the aim of the programme"))])
-    expected_outcomes = TextAreaField(_l("Expected outcomes"), widget=GovTextArea(),
-                                      description=_l("One per line, starting with a dash. Markdown is allowed."))
-    start_date = DateField(_l("Start date"), widget=GovDateInput(), format="%d %m %Y",
-                           description=_l("For example, 1 2 2022"),
-                           validators=[InputRequired(message=_l("Enter the start date"))])
-    evaluation_months = IntegerField(_l("Evaluation length in months"), widget=GovTextInput(), default=12,
-                                     description=_l("Between 12 and 18 months"), validators=[
-        InputRequired(message=_l("Enter the evaluation length in months")),
-        NumberRange(min=12, max=18, message=_l("Evaluation length must be between 12 and 18 months"))])
-    checkin_interval_months = IntegerField(_l("Check-in interval in months"), widget=GovTextInput(), default=3,
-                                           validators=[
-        InputRequired(message=_l("Enter the check-in interval")),
-        NumberRange(min=1, max=12, message=_l("Check-in interval must be between 1 and 12 months"))])
-    survey_interval_months = IntegerField(_l("Staff survey interval in months"), widget=GovTextInput(),
-                                          default=3, validators=[
-        InputRequired(message=_l("Enter the staff survey interval")),
-        NumberRange(min=1, max=12, message=_l("Survey interval must be between 1 and 12 months"))])
-    reporting_interval_months = IntegerField(_l("Reporting period in months"), widget=GovTextInput(), default=3,
-                                             description=_l("Indicator figures are reported for each period"),
-                                             validators=[
-        InputRequired(message=_l("Enter the reporting period")),
-        NumberRange(min=1, max=12, message=_l("Reporting period must be between 1 and 12 months"))])
-    figures_due_days = IntegerField(_l("Figures are due this many days after a period ends"), widget=GovTextInput(),
-                                    default=14, validators=[
-        InputRequired(message=_l("Enter the number of days")),
-        NumberRange(min=0, max=180, message=_l("Enter a number of days from 0 to 180"))])
-    figures_lock_days = IntegerField(_l("Figures are locked this many days after a period ends"),
-                                     widget=GovTextInput(), default=90,
-                                     description=_l("After that only facilitators can change them"), validators=[
-        InputRequired(message=_l("Enter the number of days")),
-        NumberRange(min=0, max=730, message=_l("Enter a number of days from 0 to 730"))])
-    rag_band_percent = IntegerField(_l("On track means within this percentage of the target"), widget=GovTextInput(),
-                                    default=15, validators=[
-        InputRequired(message=_l("Enter a percentage")),
-        NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))])
+class ProgrammeForm(Form):
+    name = text(_l("Programme name"), limit=200, required=_l("Enter the programme name"))
+    aim = text(_l("Aim"), limit=LONG_TEXT, area=True, hint=_l("Usually a “How might we…?” question"),
+               required=_l("Enter the aim of the programme"))
+    expected_outcomes = text(_l("Expected outcomes"), limit=LONG_TEXT, area=True,
+                             hint=_l("One per line, starting with a dash. Markdown is allowed."))
+    start_date = DateField(_l("Start date"), description=_l("For example, 1 2 2022"), called=_l("Start date"),
+                           required=_l("Enter the start date"))
+    evaluation_months = WholeNumberField(
+        _l("Evaluation length in months"), default=12, description=_l("Between 12 and 18 months"),
+        called=_l("Evaluation length"), minimum=12, maximum=18, required=_l("Enter the evaluation length in months"),
+        range_message=_l("Evaluation length must be between 12 and 18 months"))
+    checkin_interval_months = WholeNumberField(
+        _l("Check-in interval in months"), default=3, called=_l("Check-in interval"), minimum=1, maximum=12,
+        required=_l("Enter the check-in interval"),
+        range_message=_l("Check-in interval must be between 1 and 12 months"))
+    survey_interval_months = WholeNumberField(
+        _l("Staff survey interval in months"), default=3, called=_l("Survey interval"), minimum=1, maximum=12,
+        required=_l("Enter the staff survey interval"),
+        range_message=_l("Survey interval must be between 1 and 12 months"))
+    reporting_interval_months = WholeNumberField(
+        _l("Reporting period in months"), default=3, description=_l("Indicator figures are reported for each period"),
+        called=_l("Reporting period"), minimum=1, maximum=12, required=_l("Enter the reporting period"),
+        range_message=_l("Reporting period must be between 1 and 12 months"))
+    figures_due_days = WholeNumberField(
+        _l("Figures are due this many days after a period ends"), default=14, called=_l("The number of days"),
+        minimum=0, maximum=180, required=_l("Enter the number of days"),
+        range_message=_l("Enter a number of days from 0 to 180"))
+    figures_lock_days = WholeNumberField(
+        _l("Figures are locked this many days after a period ends"), default=90,
+        description=_l("After that only facilitators can change them"), called=_l("The number of days"),
+        minimum=0, maximum=730, required=_l("Enter the number of days"),
+        range_message=_l("Enter a number of days from 0 to 730"))
+    rag_band_percent = WholeNumberField(
+        _l("On track means within this percentage of the target"), default=15, called=_l("The percentage"),
+        minimum=0, maximum=100, required=_l("Enter a percentage"),
+        range_message=_l("Enter a percentage from 0 to 100"))
     submit = SubmitField(_l("Save programme"), widget=GovSubmitInput())
 
     def validate_figures_lock_days(self, field):
@@ -79,20 +70,20 @@ class ProgrammeForm(FlaskForm):
             raise ValidationError(_l("Figures cannot be locked before they are due"))
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(_l("Organisation name"), widget=GovTextInput(), validators=[
-        InputRequired(message=_l("Enter the organisation's name")), Length(max=200)])
+class OrganisationForm(Form):
+    name = text(_l("Organisation name"), limit=200, required=_l("Enter the organisation's name"))
     submit = SubmitField(_l("Add organisation"), widget=GovSubmitInput())
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
-        InputRequired(message=_l("Enter the person's email address")),
+        Required(_l("Enter the person's email address")), MaxLength(254, _l("Email address")),
         Email(message=_l("Enter an email address in the correct format, like name@example.org"))])
     role = RadioField(_l("Role"), widget=GovRadioInput(), choices=lambda: ROLE_CHOICES,
-                      validators=[InputRequired(message=_l("Choose a role"))])
+                      validators=[Required(_l("Choose a role"))], message=_l("Choose a role"))
     organisation = SelectField(_l("Organisation"), widget=GovSelect(), coerce=str,
-                               description=_l("Required for team members; optional for viewers"))
+                               description=_l("Required for team members; optional for viewers"),
+                               message=_l("Choose an organisation from the list"))
     submit = SubmitField(_l("Add person"), widget=GovSubmitInput())
 
     def __init__(self, *args, organisations=(), **kwargs):
@@ -101,8 +92,7 @@ class MemberForm(FlaskForm):
             (str(org.id), org.name) for org in organisations]
 
 
-class InitiativeForm(FlaskForm):
-    name = StringField(_l("Initiative or project aim"), widget=GovTextInput(),
-                       description=_l("For example, RRTPs or Ombudsman's report"),
-                       validators=[InputRequired(message=_l("Enter a name")), Length(max=120)])
+class InitiativeForm(Form):
+    name = text(_l("Initiative or project aim"), limit=120, called=_l("The name"),
+                hint=_l("For example, RRTPs or Ombudsman's report"), required=_l("Enter a name"))
     submit = SubmitField(_l("Add"), widget=GovSubmitInput())
