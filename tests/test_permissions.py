@@ -347,6 +347,7 @@ TARGETS: dict[str, Target] = {
     "programmes.remove_person": Target("programme_manage", lambda w: {"slug": w.slug,
                                                                       "member_id": w.member_team_b},
                                        lambda w: {}),
+    "programmes.edit_organisation": Target("programme_manage", org_b, lambda w: {"name": w.fresh("Hacked council")}),
     "programmes.initiatives": Target("programme_view_manage", lambda w: {"slug": w.slug},
                                      lambda w: {"name": w.fresh("Hacked initiative")}),
     "board.organisation": Target("org_view", org_b),
@@ -406,6 +407,14 @@ TARGETS: dict[str, Target] = {
                                   lambda w: {"title": w.fresh("Hacked outcome")}),
     "results.new_indicator": Target("programme_manage", lambda w: {"outcome_id": w.outcome}, indicator_form),
     "results.edit_indicator": Target("programme_manage", lambda w: {"indicator_id": w.indicator}, indicator_form),
+    "results.edit_objective": Target("programme_manage", lambda w: {"objective_id": w.objective},
+                                     lambda w: {"title": w.fresh("Hacked objective")}),
+    "results.edit_outcome": Target("programme_manage", lambda w: {"outcome_id": w.outcome},
+                                   lambda w: {"title": w.fresh("Hacked outcome")}),
+    "results.edit_output": Target("programme_manage", lambda w: {"output_id": w.output}, lambda w: {
+        "description": w.fresh("Hacked output"), "due_days_after_period": "14"}),
+    "results.delete": Target("programme_manage", lambda w: {"kind": "indicator", "object_id": w.indicator},
+                             lambda w: {}),
     "results.new_output": Target("programme_manage", lambda w: {"outcome_id": w.outcome}, lambda w: {
         "description": w.fresh("Hacked output"), "due_days_after_period": "14"}),
     "results.indicator": Target("programme_view", lambda w: {"indicator_id": w.indicator, "organisation": w.org_b}),

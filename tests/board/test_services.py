@@ -15,11 +15,13 @@ B, C, P, H, D = (RoadmapColumn.BACKLOG, RoadmapColumn.CONCEPT, RoadmapColumn.PRO
 
 
 def cell(org, opportunity, column) -> list[str]:
-    """Titles in one (lane, column) cell, in board order; also checks positions are dense."""
+    """Titles in one (lane, column) cell, in board order; also checks positions are dense (archived cards hold
+    no place)."""
     cards = db.session.scalars(
         select(Card).where(Card.organisation_id == org.id, Card.opportunity_id == (opportunity.id if opportunity
                                                                                    else None)
-                           if opportunity else Card.opportunity_id.is_(None), Card.column == column)
+                           if opportunity else Card.opportunity_id.is_(None), Card.column == column,
+                           Card.archived_dt.is_(None))
         .order_by(Card.position)).all()
     assert [c.position for c in cards] == list(range(len(cards))), "positions must be 0..n-1"
     return [c.title for c in cards]

@@ -8,8 +8,13 @@ fails for a page nobody visits.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from tests.browser.pages import org_url
+from tracker.board import services as board_services
+from tracker.board.models import Action
 from tracker.extensions import db
+from tracker.programmes.models import Membership
 from tracker.results import services as results
 from tracker.results.models import Direction, Unit
 
@@ -29,6 +34,11 @@ NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans"
 def pages(world, framework):
     programme, org = world.programme, world.org_a
     indicator, outcome = framework
+    action = db.session.scalar(select(Action).where(Action.card_id == world.card_a.id))
+    update = board_services.add_progress_update(world.card_a, on=date.today(), body="Called CAB", user=world.team_a)
+    output = results.create_output(outcome, description="Narrative report")
+    member = db.session.scalar(select(Membership).where(Membership.user_id == world.team_b.id))
+    db.session.commit()
     return {
         "accounts.users": (world.admin, "/accounts"),
         "accounts.new_user": (world.admin, "/accounts/new"),
@@ -44,6 +54,20 @@ def pages(world, framework):
         "results.edit_indicator": (world.facilitator, f"/indicators/{indicator.id}/edit"),
         "results.new_output": (world.facilitator, f"/outcomes/{outcome.id}/outputs/new"),
         "exchange.export_page": (world.viewer, f"/programmes/{programme.slug}/export"),
+        # Changing and archiving, and the confirmation pages before anything is archived or deleted.
+        "board.archive": (world.team_a, org_url(org) + "archive"),
+        "board.edit_action": (world.team_a, f"/actions/{action.id}/edit"),
+        "board.archive_action": (world.team_a, f"/actions/{action.id}/archive"),
+        "board.archive_update": (world.team_a, f"/updates/{update.id}/archive"),
+        "board.archive_card": (world.team_a, f"/cards/{world.card_a.id}/archive"),
+        "board.archive_opportunity": (world.team_a, f"/opportunities/{world.opportunity_a.id}/archive"),
+        "programmes.edit_organisation": (world.facilitator,
+                                         f"/programmes/{programme.slug}/organisations/{org.slug}/edit"),
+        "programmes.remove_person": (world.facilitator, f"/programmes/{programme.slug}/people/{member.id}/remove"),
+        "results.edit_objective": (world.facilitator, f"/objectives/{outcome.objective_id}/edit"),
+        "results.edit_outcome": (world.facilitator, f"/outcomes/{outcome.id}/edit"),
+        "results.edit_output": (world.facilitator, f"/outputs/{output.id}/edit"),
+        "results.delete": (world.facilitator, f"/indicators/{indicator.id}/delete"),
     }
 
 

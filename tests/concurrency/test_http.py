@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from tests import factories
@@ -59,7 +60,7 @@ def read_board(html: str) -> dict[int, tuple[str, int]]:
 
 def cells(session, org_id: int) -> dict[tuple, list[int]]:
     rows = session.execute(select(Card.opportunity_id, Card.column, Card.position, Card.id)
-                           .where(Card.organisation_id == org_id)).all()
+                           .where(Card.organisation_id == org_id, Card.archived_dt.is_(None))).all()
     found = defaultdict(list)
     for lane, column, position, _id in rows:
         found[(lane, column)].append(position)
@@ -216,8 +217,6 @@ def test_sixteen_figure_forms_from_one_version(world, indicator, sixteen, commit
 
 
 def test_sixteen_api_puts_of_one_figure_from_one_version(world, indicator, committed, server):
-    import requests
-
     from tracker.api import services as api_services
 
     _token, secret = api_services.create_token(world.team_a, "Case system")
@@ -228,8 +227,9 @@ def test_sixteen_api_puts_of_one_figure_from_one_version(world, indicator, commi
     for _round in range(3):
         version = _figure(committed(), indicator, world.org_a).version
         statuses = Counter(run_together([
-            lambda n=n: requests.put(path, json={"value": str(200 + n), "version": version}, headers=headers,
-                                     timeout=60).status_code for n in range(CLIENTS)]))
+            lambda n=n, version=version: requests.put(
+                path, json={"value": str(200 + n), "version": version}, headers=headers, timeout=60).status_code
+            for n in range(CLIENTS)]))
         assert statuses == Counter({200: 1, 409: CLIENTS - 1}), statuses
         session = committed()
         assert _figure(session, indicator, world.org_a).version == version + 1

@@ -125,10 +125,6 @@ class ActionEditForm(ActionForm):
     submit = SubmitField(_l("Save action"), widget=GovSubmitInput())
 
 
-class ConfirmForm(Form):
-    """The "Yes, archive it" button of a confirmation page (CSRF only)."""
-
-
 class VersionedConfirmForm(VersionedForm):
     """A confirmation of a change to a card, from the version the person saw."""
 

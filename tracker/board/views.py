@@ -23,7 +23,6 @@ from tracker.board.forms import (
     ActionForm,
     CardForm,
     ConceptSheetForm,
-    ConfirmForm,
     FilterForm,
     LinkForm,
     MoveForm,
@@ -44,6 +43,7 @@ from tracker.board.models import (
     PrototypePlan,
     RoadmapColumn,
 )
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.core.formats import uk_date
 from tracker.core.htmx import render, wants_fragment
 from tracker.core.numbers import parse_id
@@ -500,12 +500,6 @@ def load_action(action_id: int) -> Action:
         abort(404)
     require_edit_org(current_user(), action.card.organisation)
     return action
-
-
-def confirm_page(*, heading: str, button: str, cancel: str, form, caption: str = "", details=(), version=None):
-    """A GOV.UK confirmation page: what is about to happen and what goes with it, then one button."""
-    return render_template("confirm.html", heading=heading, button=button, cancel=cancel, form=form,
-                           caption=caption, details=details, version=version)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])

@@ -68,6 +68,18 @@ def add_organisation(programme: Programme, name: str) -> Organisation:
     return org
 
 
+def rename_organisation(org: Organisation, name: str) -> None:
+    """Change an organisation's name; its slug (and so every link to its pages) stays.
+
+    :raises ProgrammeError: another organisation of the programme has that name.
+    """
+    name = name.strip()
+    if any(o.id != org.id and o.name.lower() == name.lower() for o in org.programme.organisations):
+        raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
+    org.name = name
+    db.session.flush()
+
+
 def add_member(programme: Programme, *, email: str, role: Role, organisation: Organisation | None) -> Membership:
     """Give an existing account a role in the programme.
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import current_user, login_required
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.extensions import db
 from tracker.programmes import bp, services
 from tracker.programmes.forms import InitiativeForm, MemberForm, OrganisationForm, ProgrammeForm
@@ -84,7 +85,28 @@ def new_organisation(slug: str):
             db.session.commit()
             flash(_("%(name)s added", name=org.name), "success")
             return redirect(url_for("programmes.show", slug=programme.slug))
-    return render_template("programmes/new_organisation.html", form=form, programme=programme)
+    return render_template("programmes/new_organisation.html", form=form, programme=programme, org=None)
+
+
+@bp.route("/programmes/<slug>/organisations/<org_slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation(slug: str, org_slug: str):
+    """Change a participating organisation's name (facilitators); its slug, and so its links, stay."""
+    programme = load_programme(slug, manage=True)
+    org = next((o for o in programme.organisations if o.slug == org_slug), None)
+    if org is None:
+        abort(404)
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            services.rename_organisation(org, form.name.data)
+        except services.ProgrammeError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Name saved: %(name)s", name=org.name), "success")
+            return redirect(url_for("programmes.show", slug=programme.slug))
+    return render_template("programmes/new_organisation.html", form=form, programme=programme, org=org)
 
 
 @bp.route("/programmes/<slug>/people", methods=["GET", "POST"])
@@ -116,14 +138,24 @@ def people(slug: str):
                            can_manage=can_manage)
 
 
-@bp.route("/programmes/<slug>/people/<int:member_id>/remove", methods=["POST"])
+@bp.route("/programmes/<slug>/people/<int:member_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_person(slug: str, member_id: int):
-    """Take a person's role away (facilitators). Takes effect on their next request."""
+    """Take a person's role away (facilitators), after a confirmation page. Takes effect on their next
+    request."""
     programme = load_programme(slug, manage=True)
     member = db.session.get(Membership, member_id)
     if member is None or member.programme_id != programme.id:
         abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return confirm_page(
+            form=form, caption=programme.name,
+            heading=_("Are you sure you want to remove %(name)s from the programme?", name=member.user.name),
+            details=[_("They will no longer see or change anything in %(programme)s, from their next page on. "
+                       "What they wrote stays, under their name.", programme=programme.name),
+                     _("Their account stays: you can add them again later.")],
+            button=_("Yes, remove them"), cancel=url_for("programmes.people", slug=programme.slug))
     try:
         services.remove_member(member)
     except services.ProgrammeError as error:

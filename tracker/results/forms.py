@@ -128,7 +128,3 @@ class OutcomeEditForm(OutcomeForm):
 
 class OutputEditForm(OutputForm):
     submit = SubmitField(_l("Save output"), widget=GovSubmitInput())
-
-
-class DeleteForm(Form):
-    """The "Yes, delete" button of a confirmation page (CSRF only)."""

@@ -427,3 +427,92 @@ def set_card_indicators(card: Card, indicators: list[Indicator]) -> None:
 
 def card_indicator_ids(card: Card) -> set[int]:
     return set(db.session.scalars(select(card_indicator.c.indicator_id).where(card_indicator.c.card_id == card.id)))
+
+
+# --- changing and deleting the framework -----------------------------------------------------------
+
+
+def update_text(obj: Objective | Outcome, title: str) -> None:
+    """Change an objective's or an outcome's wording (its number stays)."""
+    obj.title = title.strip()
+
+
+def update_output(output: Output, *, description: str, evidence: str, due_days_after_period: int) -> None:
+    output.description = description.strip()
+    output.evidence = evidence
+    output.due_days_after_period = due_days_after_period
+
+
+@dataclass(frozen=True)
+class Dependants:
+    """What goes with an objective, outcome, indicator or output when it is deleted."""
+
+    outcomes: int = 0
+    indicators: int = 0
+    outputs: int = 0
+    figures: int = 0
+    organisations: int = 0
+    cards: int = 0
+    receipts: int = 0
+
+    @property
+    def nothing(self) -> bool:
+        return not any((self.outcomes, self.indicators, self.outputs, self.figures, self.cards, self.receipts))
+
+
+def _indicator_ids(obj) -> select:
+    if isinstance(obj, Indicator):
+        return select(Indicator.id).where(Indicator.id == obj.id)
+    if isinstance(obj, Outcome):
+        return select(Indicator.id).where(Indicator.outcome_id == obj.id)
+    return select(Indicator.id).join(Outcome, Outcome.id == Indicator.outcome_id).where(Outcome.objective_id == obj.id)
+
+
+def _output_ids(obj) -> select:
+    if isinstance(obj, Output):
+        return select(Output.id).where(Output.id == obj.id)
+    if isinstance(obj, Outcome):
+        return select(Output.id).where(Output.outcome_id == obj.id)
+    return select(Output.id).join(Outcome, Outcome.id == Output.outcome_id).where(Outcome.objective_id == obj.id)
+
+
+def dependants(obj: Objective | Outcome | Indicator | Output) -> Dependants:
+    """Count what a deletion takes with it, in a fixed number of queries."""
+    def count(stmt) -> int:
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+    outputs = _output_ids(obj)
+    receipts = count(select(OutputReceipt.id).where(OutputReceipt.output_id.in_(outputs)))
+    if isinstance(obj, Output):
+        return Dependants(receipts=receipts)
+    indicators = _indicator_ids(obj)
+    figures = select(Figure.id, Figure.organisation_id).where(Figure.indicator_id.in_(indicators))
+    return Dependants(
+        outcomes=count(select(Outcome.id).where(Outcome.objective_id == obj.id)) if isinstance(obj, Objective) else 0,
+        indicators=0 if isinstance(obj, Indicator) else count(indicators),
+        outputs=0 if isinstance(obj, Indicator) else count(outputs),
+        figures=count(figures),
+        organisations=count(select(Figure.organisation_id).where(Figure.indicator_id.in_(indicators)).distinct()),
+        cards=count(select(card_indicator.c.card_id).where(card_indicator.c.indicator_id.in_(indicators)).distinct()),
+        receipts=receipts)
+
+
+def delete_framework_item(obj: Objective | Outcome | Indicator | Output) -> None:
+    """Delete it and everything under it: outcomes, indicators, outputs, their figures with their history
+    and totals, output receipts and the links from cards. Numbers are not reused or shifted, so the codes
+    that imports and the API use keep meaning the same indicator."""
+    programme_id = (obj.programme_id if isinstance(obj, Objective | Indicator)
+                    else obj.objective.programme_id if isinstance(obj, Outcome)
+                    else obj.outcome.objective.programme_id)
+    versions.touch(db.session, programme_id)
+    indicators = list(db.session.scalars(_indicator_ids(obj))) if not isinstance(obj, Output) else []
+    if indicators:
+        db.session.execute(delete(FigureTotal).where(FigureTotal.indicator_id.in_(indicators)))
+        db.session.execute(delete(FigureChange).where(FigureChange.figure_id.in_(
+            select(Figure.id).where(Figure.indicator_id.in_(indicators)))))
+        db.session.execute(delete(Figure).where(Figure.indicator_id.in_(indicators)))
+        db.session.execute(card_indicator.delete().where(card_indicator.c.indicator_id.in_(indicators)))
+    db.session.execute(delete(OutputReceipt).where(OutputReceipt.output_id.in_(list(db.session.scalars(
+        _output_ids(obj))))))
+    db.session.delete(obj)
+    db.session.flush()

@@ -7,10 +7,12 @@ organisation.
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from tracker.accounts.permissions import current_user, login_required
 from tracker.board.models import Card
 from tracker.board.services import today
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 from tracker.programmes.permissions import (
@@ -28,8 +30,11 @@ from tracker.results.forms import (
     CardIndicatorsForm,
     FigureForm,
     IndicatorForm,
+    ObjectiveEditForm,
     ObjectiveForm,
+    OutcomeEditForm,
     OutcomeForm,
+    OutputEditForm,
     OutputForm,
 )
 from tracker.results.models import Direction, Indicator, Objective, Outcome, Output, Unit
@@ -293,3 +298,117 @@ def card_indicators(card_id: int):
     db.session.commit()
     flash(_("Linked indicators saved"), "success")
     return redirect(url_for("board.card", card_id=card.id) + "#indicators")
+
+
+# --- changing and deleting the framework -------------------------------------------------------------
+
+
+def _programme_of(obj):
+    if isinstance(obj, Objective):
+        return obj.programme
+    if isinstance(obj, Outcome):
+        return obj.objective.programme
+    if isinstance(obj, Indicator):
+        return obj.outcome.objective.programme
+    return obj.outcome.objective.programme
+
+
+@bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_objective(objective_id: int):
+    objective = _load(Objective, objective_id, _programme_of, manage=True)
+    form = ObjectiveEditForm(obj=objective)
+    if form.validate_on_submit():
+        services.update_text(objective, form.title.data)
+        db.session.commit()
+        flash(_("Objective %(n)s saved", n=objective.number), "success")
+        return redirect(url_for("results.framework", slug=objective.programme.slug))
+    return render_template("results/simple_form.html", form=form, programme=objective.programme,
+                           caption=_("Objective %(n)s", n=objective.number), heading=_("Change the objective"))
+
+
+@bp.route("/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_outcome(outcome_id: int):
+    outcome = _load(Outcome, outcome_id, _programme_of, manage=True)
+    form = OutcomeEditForm(obj=outcome)
+    if form.validate_on_submit():
+        services.update_text(outcome, form.title.data)
+        db.session.commit()
+        flash(_("Outcome %(code)s saved", code=outcome.code), "success")
+        return redirect(url_for("results.framework", slug=outcome.objective.programme.slug))
+    return render_template("results/simple_form.html", form=form, programme=outcome.objective.programme,
+                           caption=_("Outcome %(code)s", code=outcome.code), heading=_("Change the outcome"))
+
+
+@bp.route("/outputs/<int:output_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_output(output_id: int):
+    output = _load(Output, output_id, _programme_of, manage=True)
+    form = OutputEditForm(obj=output)
+    if form.validate_on_submit():
+        services.update_output(output, description=form.description.data, evidence=form.evidence.data or "",
+                               due_days_after_period=form.due_days_after_period.data)
+        db.session.commit()
+        flash(_("Output saved"), "success")
+        return redirect(url_for("results.framework", slug=output.outcome.objective.programme.slug))
+    return render_template("results/simple_form.html", form=form, programme=output.outcome.objective.programme,
+                           caption=_("Outcome %(code)s", code=output.outcome.code), heading=_("Change the output"))
+
+
+def _describe(obj) -> str:
+    if isinstance(obj, Objective):
+        return _("objective %(n)s", n=obj.number)
+    if isinstance(obj, Outcome):
+        return _("outcome %(code)s", code=obj.code)
+    if isinstance(obj, Indicator):
+        return _("indicator %(code)s", code=obj.code)
+    return _("the output “%(text)s”", text=obj.description[:80])
+
+
+def _what_goes(found: services.Dependants) -> list[str]:
+    """The confirmation page's sentences about what is deleted with the object."""
+    if found.nothing:
+        return [_("Nothing else is deleted with it: it has no outcomes, indicators, outputs or figures, and no "
+                  "card is linked to it.")]
+    # Each ngettext call spelt out, so the catalogue extraction finds every plural.
+    parts = [text for number, text in (
+        (found.outcomes, ngettext("%(num)s outcome", "%(num)s outcomes", found.outcomes)),
+        (found.indicators, ngettext("%(num)s indicator", "%(num)s indicators", found.indicators)),
+        (found.outputs, ngettext("%(num)s output", "%(num)s outputs", found.outputs)),
+        (found.receipts, ngettext("%(num)s record of an output received", "%(num)s records of outputs received",
+                                  found.receipts))) if number]
+    lines = []
+    if parts:
+        lines.append(_("These are deleted with it: %(list)s.", list=", ".join(parts)))
+    if found.figures:
+        lines.append(ngettext("%(num)s figure is deleted, with its history", "%(num)s figures are deleted, with their "
+                              "history", found.figures) + " " +
+                     ngettext("(from %(num)s organisation).", "(from %(num)s organisations).", found.organisations))
+    if found.cards:
+        lines.append(ngettext("%(num)s card is no longer linked to it; the card itself stays.",
+                              "%(num)s cards are no longer linked to it; the cards themselves stay.", found.cards))
+    lines.append(_("This cannot be undone."))
+    return lines
+
+
+DELETABLE = {"objective": Objective, "outcome": Outcome, "indicator": Indicator, "output": Output}
+
+
+@bp.route("/<any(objective, outcome, indicator, output):kind>s/<int:object_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(kind: str, object_id: int):
+    """Delete part of the framework after a confirmation page that says what goes with it."""
+    obj = _load(DELETABLE[kind], object_id, _programme_of, manage=True)
+    programme = _programme_of(obj)
+    form = ConfirmForm()
+    described = _describe(obj)
+    if form.validate_on_submit():
+        services.delete_framework_item(obj)
+        db.session.commit()
+        flash(_("Deleted %(what)s", what=described), "success")
+        return redirect(url_for("results.framework", slug=programme.slug))
+    return confirm_page(heading=_("Are you sure you want to delete %(what)s?", what=described),
+                        caption=programme.name, details=_what_goes(services.dependants(obj)),
+                        button=_("Yes, delete it"), cancel=url_for("results.framework", slug=programme.slug),
+                        form=form)

@@ -1,0 +1,19 @@
+"""The GOV.UK confirmation page shown before anything is archived, deleted or taken away."""
+
+from flask import render_template
+
+from tracker.core.fields import Form
+
+
+class ConfirmForm(Form):
+    """The page's one button (CSRF only: what is confirmed is in the URL)."""
+
+
+def confirm_page(*, heading: str, button: str, cancel: str, form: Form, caption: str = "", details=(),
+                 version: int | None = None):
+    """Say what is about to happen and what goes with it, then one warning button and a way back.
+
+    ``version`` (a card's) is posted back, so a change made meanwhile by someone else is refused.
+    """
+    return render_template("confirm.html", heading=heading, button=button, cancel=cancel, form=form,
+                           caption=caption, details=details, version=version)
