@@ -52,7 +52,7 @@ def make_results(world) -> Results:
     a, b = world.org_a, world.org_b
     save(count, a, 1, value="10", note="First count", source="Case system")
     save(count, b, 1, value="5")
-    save(count, a, 2, value="12.5", note="-2 on last time")
+    save(count, a, 2, value="12", note="-2 on last time")
     save(share, a, 1, numerator="5", denominator="20")
     save(share, b, 1, numerator="1", denominator="10")
     save(flag, a, 1, flag=True)

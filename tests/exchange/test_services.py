@@ -97,7 +97,7 @@ def test_results_tracker_in_the_seed_layout(world, results):
     count = by_code["1.1.1"]
     assert count[:3] == ["Number of households helped", "1.1.1 Households helped", 100]
     # Council B's period 2 figure is overdue: "Missing", as the tracker page says.
-    assert count[5:11] == [10, 5, 15, Decimal("12.5"), "Missing", Decimal("12.5")]
+    assert count[5:11] == [10, 5, 15, 12, "Missing", 12]
     assert count[-3:] == ["Quarterly", "Case system", "Front-line staff"]
     # Proportions: percentages; across all is pooled (6 of 30 = 20%), not the mean of 25% and 10%.
     assert by_code["1.1.2"][2] == 12 and by_code["1.1.2"][5:8] == [Decimal("25.0"), Decimal("10.0"), Decimal("20.0")]
@@ -124,7 +124,7 @@ def indicator_rows(table, code: str) -> list[list]:
 def test_results_tracker_carries_what_the_tracker_page_shows(world, results):
     table = tables.results_tracker(world.programme, [world.org_a, world.org_b], TODAY)
     count, count_reported = indicator_rows(table, "1.1.1")
-    # Direction and progress against target (latest across-all figure 12.5 against a target of 100).
+    # Direction and progress against target (latest across-all figure 12 against a target of 100).
     assert count[3:5] == ["Higher is better", "Off track (red)"]
     assert count_reported[:5] == [None, "Organisations reported", None, None, None]
     assert count_reported[5:11] == [None, None, "2 of 2 reported", None, None, "1 of 2 reported"]
@@ -388,12 +388,12 @@ def test_preview_statuses_and_reasons(world, results):
     assert got[2] == ("unchanged", "")
     assert got[3] == ("new", "")
     assert got[4][0] == "changed"
-    assert got[4][1] == "Value: 12.5 → 13; Testing phase: Yes → No; Note: -2 on last time → blank"
+    assert got[4][1] == "Value: 12 → 13; Testing phase: Yes → No; Note: -2 on last time → blank"
     assert got[5] == ("error", "Unknown indicator code “9.9.9”")
     assert got[6] == ("error", "Unknown organisation “Council Z”")
     assert got[7] == ("error", "There is no reporting period 9 in this programme")
     assert got[8] == ("error", "The period 9–12 months since start date has not started yet")
-    assert got[9] == ("error", "The value must be a number")
+    assert got[9] == ("error", "The value must be a whole number, like 12")
     assert got[10] == ("error", "The numerator cannot be more than the denominator")
     assert got[11] == ("error", "Enter the value")
     assert got[12] == ("error", "Duplicate of row 3: the same indicator, organisation and period")
@@ -451,7 +451,7 @@ def test_a_bad_row_in_the_middle_writes_nothing(world, results):
     assert figure_count() == before
     assert db.session.scalar(select(Figure.value).where(
         Figure.organisation_id == world.org_a.id, Figure.indicator_id == results.count.id,
-        Figure.period_number == 2)) == Decimal("12.5")
+        Figure.period_number == 2)) == Decimal("12")
 
 
 # --- command line ---------------------------------------------------------------------------------

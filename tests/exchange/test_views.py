@@ -152,7 +152,7 @@ def test_import_preview_then_confirm(client, login, world, results):
     assert figure_count() == before, "an upload writes no figures"
     preview = client.get(f"/imports/{pending.id}").data.decode()
     assert preview.count(">New</strong>") == 2 and preview.count(">Changed</strong>") == 1
-    assert "Value: 12.5 → 13" in preview
+    assert "Value: 12 → 13" in preview
     assert "Import 3 figures" in preview
     response = client.post(f"/imports/{pending.id}/confirm")
     assert response.status_code == 302
