@@ -214,6 +214,14 @@ def test_quick_wins_in_the_seed_order(world):
                            "2 March 2026: Draft shared", None, "Backlog (not started)"]]
 
 
+def test_quick_wins_owners_as_the_pages_show_them(world):
+    """The seed's owner "Team" is the whole project team; a card nobody owns says so, as on its page."""
+    factories.make_card(world.org_a, "Team work", team_owned=True, owners=[world.team_a])
+    factories.make_card(world.org_a, "The team's alone", team_owned=True)
+    owners = [row[4] for row in tables.quick_wins_table(world.org_a, TODAY).body]
+    assert owners == ["Nobody yet", "The project team, Team A", "The project team"]
+
+
 def test_quick_wins_list_their_linked_quick_wins(world):
     """As the seed's quick wins log: "It has been identified that this links with quick wins: 2, 4"."""
     second = factories.make_card(world.org_a, "Casework standards", column=RoadmapColumn.CONCEPT)
@@ -267,7 +275,8 @@ def test_roadmap_lanes_and_columns(world):
 
 
 def test_roadmap_cards_carry_their_linked_initiatives(world):
-    """As the seed's sample roadmap: "1.1 Review the tech used … - LINKED TO ABRITAS UPGRADE"."""
+    """As the board shows them, and the seed's sample roadmap: "1.1 Review the tech used … - LINKED TO ABRITAS
+    UPGRADE"."""
     abritas = programmes.add_initiative(world.programme, "Abritas upgrade")
     hmo = programmes.add_initiative(world.programme, "HMO work in Treforest")
     factories.make_card(world.org_a, "Review the tech used", kind=Kind.IDEA, opportunity=world.opportunity_a,
@@ -276,11 +285,11 @@ def test_roadmap_cards_carry_their_linked_initiatives(world):
     board.update_card(card, expected_version=card.version, user=None, owners=[], initiatives=[abritas])
     db.session.commit()
     quick, lane = tables.roadmap_table(world.org_a, TODAY).body
-    assert quick[1] == "1 Make letters friendlier – LINKED TO Abritas upgrade"
+    assert quick[1] == "1 Make letters friendlier – Linked to: Abritas upgrade"
     assert lane[1] == "1.1 Regular feedback"
-    assert lane[2] == "1.2 Review the tech used – LINKED TO Abritas upgrade, HMO work in Treforest"
+    assert lane[2] == "1.2 Review the tech used – Linked to: Abritas upgrade, HMO work in Treforest"
     # Another organisation's roadmap does not show them.
-    assert "LINKED TO" not in " ".join(str(c) for row in tables.roadmap_table(world.org_b, TODAY).rows for c in row)
+    assert "Linked to" not in " ".join(str(c) for row in tables.roadmap_table(world.org_b, TODAY).rows for c in row)
 
 
 def test_plan_tables_have_no_other_organisation_data(world):

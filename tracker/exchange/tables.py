@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.board import queries as board_queries
-from tracker.board.models import Card, Priority, RoadmapColumn, card_initiative
+from tracker.board.models import Card, Priority, RoadmapColumn
 from tracker.core.formats import uk_date
 from tracker.exchange.files import Table
 from tracker.extensions import db
-from tracker.programmes.models import Initiative, Organisation, Programme
+from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
 from tracker.results import queries, services
 from tracker.results.models import Figure, Indicator, OutputReceipt, Unit
@@ -305,6 +305,13 @@ def _lines(items) -> str:
     return "\n".join(item for item in items if item)
 
 
+def _owners(card: Card, team: str) -> str:
+    """A card's owners as the pages show them: the project team first (the seed's owner "Team"), then
+    people; "Nobody yet" when it has none."""
+    names = ([team] if card.team_owned else []) + [owner.name for owner in card.owners]
+    return ", ".join(names) or _("Nobody yet")
+
+
 def quick_wins_table(org: Organisation, today: date) -> Table:
     """Action plan: quick wins. Name (numbered as in the seed: "1. Make PHPs…"), how it supports the
     objectives, description, priority (L/M/H), owner, actions, progress (newest first); then what the
@@ -313,6 +320,7 @@ def quick_wins_table(org: Organisation, today: date) -> Table:
     rows: list[list] = [[_("Name"), _("How does this change support the objectives?"), _("Description"),
                          _("Priority (l/m/h)"), _("Owner"), _("Actions"), _("Progress"), _("Linked quick wins"),
                          _("Roadmap column")]]
+    team = _("The project team")
     for card in board_queries.quick_wins(org):
         actions = []
         for action in card.actions:
@@ -326,7 +334,7 @@ def quick_wins_table(org: Organisation, today: date) -> Table:
             actions.append(text)
         progress = [f"{uk_date(update.on)}: {update.body}" for update in card.updates]
         rows.append([f"{card.code}. {card.title}", card.rationale, card.description, PRIORITY_LETTERS[card.priority],
-                     ", ".join(owner.name for owner in card.owners) or _("Team"), _lines(actions), _lines(progress),
+                     _owners(card, team), _lines(actions), _lines(progress),
                      ", ".join(other.code for other in card.related) or None, card.column.label])
     return Table(rows)
 
@@ -368,32 +376,18 @@ def roadmap_columns() -> list[tuple[RoadmapColumn, str]]:
     return [(column, labels.get(column, column.label)) for column in RoadmapColumn]
 
 
-def card_initiatives(org: Organisation) -> dict[int, list[str]]:
-    """Card id → the names of the initiatives it is linked to, for every card of the organisation, in one
-    query."""
-    stmt = (select(card_initiative.c.card_id, Initiative.name)
-            .join(Initiative, Initiative.id == card_initiative.c.initiative_id)
-            .join(Card, Card.id == card_initiative.c.card_id)
-            .where(Card.organisation_id == org.id).order_by(Initiative.name))
-    found: dict[int, list[str]] = {}
-    for card_id, name in db.session.execute(stmt):
-        found.setdefault(card_id, []).append(name)
-    return found
-
-
 def roadmap_table(org: Organisation, today: date) -> Table:
     """The roadmap: one row per lane (the quick wins, then each design opportunity), the cards of each
-    column listed in its cell with the initiatives each is linked to ("1.1 Review the tech used – LINKED
-    TO Abritas upgrade", as on the seed's sample roadmap), and the dates the completed ones were
-    completed. The top-left heading is the programme's name, as in the seed."""
+    column listed in its cell with the initiatives each is linked to, as on the board ("1.1 Review the
+    tech used – Linked to: Abritas upgrade"; the seed's sample roadmap: "– LINKED TO ABRITAS UPGRADE"),
+    and the dates the completed ones were completed. The top-left heading is the programme's name, as in the seed."""
     columns = roadmap_columns()
     rows: list[list] = [[org.programme.name] + [label for _column, label in columns] + [_("Date completed")]]
-    initiatives = card_initiatives(org)
-    linked_to = _("LINKED TO")
+    linked_to = _("Linked to:")
 
     def entry(card: board_queries.BoardCard) -> str:
-        names = initiatives.get(card.id)
-        return f"{card.code} {card.title}" + (f" – {linked_to} {', '.join(names)}" if names else "")
+        linked = f" – {linked_to} {', '.join(card.initiatives)}" if card.initiatives else ""
+        return f"{card.code} {card.title}{linked}"
 
     for lane in board_queries.board_lanes(org, board_queries.Filters(), today):
         title = f"{lane.opportunity.number} {lane.opportunity.title}" if lane.opportunity else _("Quick wins")
