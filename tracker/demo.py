@@ -41,7 +41,10 @@ ORGANISATIONS = {
     "Merthyr": "Merthyr Tydfil County Borough Council",
 }
 INITIATIVES = ["HSG needs assessment", "RRTPs", "High Level Action Plan", "Ombudsman's Report",
-               "Housing Support Programme strategy", "Tyfu Tai", "PSL leasing scheme", "Code of Guidance"]
+               "Housing Support Programme strategy", "Tyfu Tai", "PSL leasing scheme", "Code of Guidance",
+               # The "LINKED TO …" notes on the seed's sample roadmap:
+               "Abritas upgrade", "HMO work in Treforest", "Housing First expansion",
+               "Work to strengthen partnerships"]
 
 AIM = ("How might we redesign services to reduce the number of customers “falling out” of the statutory "
        "housing system within S66 and S73?")
@@ -55,7 +58,7 @@ OUTCOMES = """\
 - Gain novel and invaluable insight from your service users"""
 
 QUICK_WINS = [
-    # title, rationale, description, priority, owners, action, progress (date, text), column
+    # title, rationale, description, priority, owners (none: the whole team), action, progress (date, text), column
     ("Make PHPs more customer friendly",
      "Improves customer awareness, promotes a more open and friendly relationship with the housing adviser and "
      "helps to keep customer in the system.",
@@ -101,15 +104,16 @@ OPPORTUNITY_1 = ("How might we use TA as a platform for positive, sustainable ou
                  "Improving our provision of TA and supported housing provision will give customers more choice "
                  "and assist in positive outcomes and promote a culture of sustainability.")
 IDEAS_1 = [
+    # title, priority, column, the initiative it is linked to
     ("Review the tech used / methods used to communicate with customers", Priority.HIGH, RoadmapColumn.CONCEPT,
-     "Linked to Abritas upgrade."),
+     "Abritas upgrade"),
     ("Increase the provision of TA we need - right type, trauma informed etc. Lease/ RSL?", Priority.MEDIUM,
-     RoadmapColumn.CONCEPT, "Linked to HMO work in Treforest."),
-    ("Management process/standards. How will we monitor?", Priority.HIGH, RoadmapColumn.BACKLOG, ""),
+     RoadmapColumn.CONCEPT, "HMO work in Treforest"),
+    ("Management process/standards. How will we monitor?", Priority.HIGH, RoadmapColumn.BACKLOG, None),
     ("Complex needs supported housing/housing first provision?", Priority.LOW, RoadmapColumn.CONCEPT,
-     "Linked to existing HF expansion."),
+     "Housing First expansion"),
     ("Regular feedback from TA providers.", Priority.MEDIUM, RoadmapColumn.CONCEPT,
-     "Linked to existing work to strengthen partnerships."),
+     "Work to strengthen partnerships"),
 ]
 
 CONCEPT = {
@@ -187,7 +191,8 @@ def load_demo() -> list[tuple[str, str]]:
     for title, rationale, description, priority, owners, action, progress, column in QUICK_WINS:
         card = board.create_card(rct, kind=Kind.QUICK_WIN, title=title, rationale=rationale,
                                  description=description, priority=priority,
-                                 owners=[users[e] for e in owners], user=facilitator, column=column)
+                                 owners=[users[e] for e in owners], user=facilitator, column=column,
+                                 team_owned=not owners)  # the seed's owner "Team": the whole project team
         text, due, done = action
         board.add_action(card, text=text, owner=card.owners[0] if card.owners else None, due_on=due,
                          user=facilitator).is_done = done
@@ -198,9 +203,9 @@ def load_demo() -> list[tuple[str, str]]:
     opportunity = board.create_opportunity(rct, title=OPPORTUNITY_1[0], rationale=OPPORTUNITY_1[1],
                                            priority=Priority.HIGH, is_in_progress=True,
                                            initiatives=[initiatives["RRTPs"], initiatives["HSG needs assessment"]])
-    for title, priority, column, description in IDEAS_1:
-        board.create_card(rct, kind=Kind.IDEA, opportunity=opportunity, title=title, description=description,
-                          priority=priority, user=facilitator, column=column)
+    for title, priority, column, initiative in IDEAS_1:
+        board.create_card(rct, kind=Kind.IDEA, opportunity=opportunity, title=title, priority=priority,
+                          user=facilitator, column=column, initiatives=[initiatives[initiative]] if initiative else [])
 
     caerphilly = orgs["Caerphilly"]
     board.create_opportunity(caerphilly, title="How might we use our TA as a platform for positive, sustainable "
