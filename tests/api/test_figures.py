@@ -34,15 +34,15 @@ def test_create_then_update_with_version(client, api):
                       "source": "Monthly report", "is_testing_phase": False, "version": 1}
     assert figure["updated"].endswith("+00:00")
 
-    response = put(client, api, "team_a", api.count_code, "council-a", 3, {"value": "7.25", "version": 1})
+    response = put(client, api, "team_a", api.count_code, "council-a", 3, {"value": "725", "version": 1})
     assert response.status_code == 200
-    assert response.get_json()["value"] == "7.25" and response.get_json()["version"] == 2
+    assert response.get_json()["value"] == "725" and response.get_json()["version"] == 2
     assert response.get_json()["note"] == "", "PUT replaces the figure"
     db.session.rollback()
     vias = db.session.scalars(select(FigureChange.via).join(Figure).where(Figure.period_number == 3)).all()
     assert vias == ["api", "api"]
     # The same values again change nothing (and keep the version).
-    response = put(client, api, "team_a", api.count_code, "council-a", 3, {"value": "7.25", "version": 2})
+    response = put(client, api, "team_a", api.count_code, "council-a", 3, {"value": "725", "version": 2})
     assert response.status_code == 200 and response.get_json()["version"] == 2
 
 
@@ -83,7 +83,6 @@ def test_stale_version_is_409_with_the_current_figure(client, api):
     ("1.1.3", 3, {"flag": "yes"}, "flag"),
     ("1.1.1", 4, {"value": 1}, "period"),  # has not started
     ("1.1.1", 99, {"value": 1}, "period"),  # no such period
-    ("1.1.1", 0, {"value": 1}, "period"),
     ("9.9.9", 3, {"value": 1}, "indicator"),  # unknown indicator
     ("1.1.1", 3, {"value": True}, "value"),
     ("1.1.1", 3, {"value": [1]}, "value"),
@@ -92,11 +91,50 @@ def test_stale_version_is_409_with_the_current_figure(client, api):
     ("1.1.1", 3, {"value": 1, "version": "1"}, "version"),
     ("1.1.1", 3, {"value": 1, "organisation_id": 2}, "organisation_id"),  # mass assignment: refused
     ("1.1.1", 3, {"value": 1, "narrative": "x" * 10_001}, "narrative"),
+    # One number format (tracker.core.numbers): digits and a decimal point, nothing else; counts are whole.
+    ("1.1.1", 3, {"value": "1e3"}, "value"),
+    ("1.1.1", 3, {"value": "2.5"}, "value"),
+    ("1.1.1", 3, {"value": 2.5}, "value"),
+    ("1.1.1", 3, {"value": "1_000"}, "value"),
+    ("1.1.1", 3, {"value": "1,000"}, "value"),  # thousands separators in imports only
+    ("1.1.1", 3, {"value": "\u0661\u0662"}, "value"),  # Arabic-Indic digits
+    ("1.1.1", 3, {"value": "\uff11\uff12"}, "value"),  # full-width digits
+    ("1.1.1", 3, {"value": "+5"}, "value"),
+    ("1.1.1", 3, {"value": "Infinity"}, "value"),
+    ("1.1.1", 3, {"value": 10**40}, "value"),
+    ("1.1.2", 3, {"numerator": "0x10", "denominator": "20"}, "numerator"),
+    ("1.1.1", 3, {"value": 1, "note": "a\udcffb"}, "note"),  # a lone surrogate cannot be stored
+    ("1.1.1", 3, {"value": "1\udcff"}, "value"),
 ])
 def test_invalid_figures_are_422_with_field_details(client, api, code, period, body, field):
     before = snapshot()
     assert_error(put(client, api, "team_a", code, "council-a", period, body), 422, field)
     assert not changed(before, snapshot())
+
+
+def test_numbers_in_the_one_format_are_taken(client, api):
+    for raw, stored in (("12", "12"), (" 40 ", "40"), ("12.0", "12"), (7, "7")):
+        response = put(client, api, "team_a", api.count_code, "council-a", 3, {"value": raw})
+        assert response.status_code in (200, 201), (raw, response.get_json())
+        assert response.get_json()["value"] == stored
+    response = put(client, api, "team_a", api.proportion_code, "council-a", 3, {"numerator": "2.5", "denominator": 10})
+    assert response.status_code == 201 and response.get_json()["numerator"] == "2.5"
+
+
+def test_a_lone_surrogate_raw_in_the_body_is_422_json(client, api):
+    url = f"/api/v1/programmes/{api.slug}/figures/{api.count_code}/council-a/3"
+    headers = {**api.headers("team_a"), "Content-Type": "application/json"}
+    for body in ('{"value": "1", "note": "a\\udcffb"}', '{"value": "1", "source": "\\ud800"}',
+                 '{"value": "1", "a\\udcffb": 1}'):
+        before = snapshot()
+        assert_error(client.put(url, data=body, headers=headers), 422)
+        assert not changed(before, snapshot())
+
+
+@pytest.mark.parametrize("period", ["0", "9223372036854775808", "1" * 30, "-1", "\u0661"])
+def test_a_period_that_cannot_be_a_number_is_404_json(client, api, period):
+    url = f"/api/v1/programmes/{api.slug}/figures/{api.count_code}/council-a/{period}"
+    assert_error(client.put(url, json={"value": "1"}, headers=api.headers("team_a")), 404)
 
 
 def test_locked_period_is_refused_to_team_members_not_facilitators(client, api):

@@ -80,9 +80,17 @@ def test_changing_the_start_date_moves_periods_not_figures(world):
 
 @pytest.mark.parametrize(("unit", "values", "field", "message"), [
     (Unit.COUNT, {"value": "-1"}, "value", "cannot be negative"),
-    (Unit.COUNT, {"value": "ten"}, "value", "must be a number"),
+    (Unit.COUNT, {"value": "ten"}, "value", "must be a whole number, like 12"),
+    (Unit.COUNT, {"value": "2.5"}, "value", "must be a whole number, like 12"),  # a count: households
+    (Unit.COUNT, {"value": "1e3"}, "value", "must be a whole number, like 12"),
+    (Unit.COUNT, {"value": "1_000"}, "value", "must be a whole number, like 12"),
+    (Unit.COUNT, {"value": "\u0661\u0662"}, "value", "must be a whole number, like 12"),  # Arabic-Indic digits
+    (Unit.COUNT, {"value": "\uff11\uff12"}, "value", "must be a whole number, like 12"),  # full-width digits
+    (Unit.COUNT, {"value": "1,000"}, "value", "must be a whole number, like 12"),  # separators: imports only
+    (Unit.COUNT, {"value": "1" * 15}, "value", "must be less than 100,000,000,000,000"),
+    (Unit.PROPORTION, {"numerator": "1e1", "denominator": "20"}, "numerator", "must be a number, like 12 or 0.5"),
     (Unit.COUNT, {"value": ""}, "value", "Enter the value"),
-    (Unit.COUNT, {"value": "NaN"}, "value", "must be a number"),
+    (Unit.COUNT, {"value": "NaN"}, "value", "must be a whole number, like 12"),
     (Unit.PROPORTION, {"numerator": "30", "denominator": "20"}, "numerator", "cannot be more than the denominator"),
     (Unit.PROPORTION, {"numerator": "0", "denominator": "0"}, "denominator", "more than 0"),
     (Unit.PROPORTION, {"numerator": "3"}, "denominator", "Enter the denominator"),
@@ -147,10 +155,10 @@ def test_locked_periods_need_a_facilitator(world):
 def test_counts_are_summed_across_organisations(world):
     indicator = framework(world)
     save(indicator, world.org_a, 1, value="10")
-    save(indicator, world.org_b, 1, value="5.5")
+    save(indicator, world.org_b, 1, value="5")
     save(indicator, world.org_a, 2, value="7")
     totals = queries.totals(world.programme)
-    assert totals[(indicator.id, 1)].value == Decimal("15.5") and totals[(indicator.id, 1)].reported == 2
+    assert totals[(indicator.id, 1)].value == Decimal("15") and totals[(indicator.id, 1)].reported == 2
     assert totals[(indicator.id, 2)].value == Decimal("7") and totals[(indicator.id, 2)].reported == 1
     assert (indicator.id, 3) not in totals
 
