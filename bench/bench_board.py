@@ -34,6 +34,7 @@ from flask import render_template  # noqa: E402
 from sqlalchemy import event, func, inspect, select  # noqa: E402
 
 from tracker import create_app  # noqa: E402
+from tracker.accounts.permissions import login_required  # noqa: E402
 from tracker.accounts.services import create_user  # noqa: E402
 from tracker.board import services as board  # noqa: E402
 from tracker.board.models import Action, Card, Kind, Priority, RoadmapColumn  # noqa: E402
@@ -77,6 +78,11 @@ BARE_TEMPLATE = """<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+# A signed-in page with nothing on it: the layout every page has.
+EMPTY_TEMPLATE = """{% extends "base.html" %}{% block title %}Empty{% endblock %}
+{% block main_content %}<h1 class="govuk-heading-l">Empty</h1>{% endblock %}"""
 
 
 def log(message: str) -> None:
@@ -175,9 +181,14 @@ def seed(rng: random.Random) -> dict:
                     facilitator=facilitator, n_actions=60)
     small = build_org(rng, programme, "Small Council", n_cards=10, n_opportunities=3, team=small_team,
                       facilitator=facilitator, n_actions=3)
+    # The board most councils have: tens of cards, a handful of lanes.
+    usual_team = [create_user(f"usual{i}@bench.example", f"Usual Person {i}", PASSWORD) for i in range(4)]
+    usual = build_org(rng, programme, "Usual Council", n_cards=100, n_opportunities=4, team=usual_team,
+                      facilitator=facilitator, n_actions=12)
     db.session.commit()
     return {"big": {**_summary(big), "user": big_team[0].email},
-            "small": {**_summary(small), "user": small_team[0].email}}
+            "small": {**_summary(small), "user": small_team[0].email},
+            "usual": {**_summary(usual), "user": usual_team[0].email}}
 
 
 def _summary(info: dict) -> dict:
@@ -265,6 +276,25 @@ def timed_get(client, url: str) -> tuple[float, float, bytes]:
     return elapsed, cpu, response.data
 
 
+def interleaved(client, url: str, baseline: str, repeats: int, *, expect_cards: int | None = None):
+    """Medians (ms) of ``url`` and ``baseline`` requested alternately, after three warm-ups of each."""
+    for _ in range(3):
+        timed_get(client, url)
+        timed_get(client, baseline)
+    page, base = [], []
+    for _ in range(repeats):
+        elapsed, _cpu, page_body = timed_get(client, url)
+        page.append(elapsed)
+        elapsed, _cpu, base_body = timed_get(client, baseline)
+        base.append(elapsed)
+    if expect_cards is not None:
+        found = (page_body.count(b'class="app-card"'), base_body.count(b'class="app-card"'))
+        if found != (expect_cards, expect_cards):
+            raise SystemExit(f"expected {expect_cards} cards on {url} and {baseline}, got {found}")
+    log(f"{url}: {median_ms(page):.2f} ms, {baseline}: {median_ms(base):.2f} ms")
+    return median_ms(page), median_ms(base)
+
+
 def shorten(statement: str) -> str:
     return re.sub(r"\s+", " ", statement)[:110]
 
@@ -274,6 +304,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=21, help="timed requests per figure (at least 15)")
     parser.add_argument("--profile", action="store_true", help="then profile the board page (stderr)")
     parser.add_argument("--profile-top", type=int, default=15)
+    parser.add_argument("--profile-100", action="store_true", help="profile the 100-card board instead")
     args = parser.parse_args()
     repeats = max(15, args.repeats)
 
@@ -284,14 +315,30 @@ def main() -> None:
     app = create_app({"ENV_NAME": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SQLALCHEMY_DATABASE_URI": url})
 
-    bare = {"cards": [], "template": app.jinja_env.from_string(BARE_TEMPLATE),
-            "columns": [(c.value, c.label) for c in RoadmapColumn], "csrf": "x" * 88}
+    bare = {"cards": [], "cards_100": [], "template": app.jinja_env.from_string(BARE_TEMPLATE),
+            "columns": [(c.value, c.label) for c in RoadmapColumn], "csrf": "x" * 88,
+            "empty": app.jinja_env.from_string(EMPTY_TEMPLATE)}
 
     @app.get("/__bare")
     def _bare():
         # flask.render_template takes a compiled Template: same environment, context processors and
         # signals as the board, without recompiling the string on every request.
         return render_template(bare["template"], cards=bare["cards"], columns=bare["columns"], csrf=bare["csrf"])
+
+    @app.get("/__bare_100")
+    def _bare_100():
+        return render_template(bare["template"], cards=bare["cards_100"], columns=bare["columns"],
+                               csrf=bare["csrf"])
+
+    @app.get("/__empty")
+    @login_required
+    def _empty():
+        # A signed-in page with nothing on it: the layout, the session, the security headers.
+        return render_template(bare["empty"])
+
+    @app.get("/__hello")
+    def _hello():
+        return "hello"
 
     created = False
     try:
@@ -305,7 +352,9 @@ def main() -> None:
             world = seed(random.Random(SEED))
             check_data(world["big"]["org_id"], 1000)
             check_data(world["small"]["org_id"], 10)
+            check_data(world["usual"]["org_id"], 100)
             bare["cards"] = bare_cards(world["big"]["org_id"])
+            bare["cards_100"] = bare_cards(world["usual"]["org_id"])
             engine = db.engine
             log(f"seeded in {time.perf_counter() - t:.1f}s")
         big, small = world["big"], world["small"]
@@ -349,6 +398,13 @@ def main() -> None:
             f"bare {median_ms(bare_cpu):.1f} ms, ratio {median_ms(board_cpu) / median_ms(bare_cpu):.2f}")
         log(f"page sizes: board {len(board_body) / 1024:.0f} KiB, bare {len(bare_body) / 1024:.0f} KiB")
 
+        # The board most councils have (100 cards), and the fixed cost of any signed-in page.
+        usual = world["usual"]
+        client_usual = sign_in(app, usual["user"])
+        queries_100, _statements = counter.count(client_usual, usual["url"])
+        board_100, bare_100 = interleaved(client_usual, usual["url"], "/__bare_100", repeats, expect_cards=100)
+        empty, hello = interleaved(client_usual, "/__empty", "/__hello", repeats * 2)
+
         # Moves: plain form posts, alternating columns, version read from the database first.
         mover = sign_in(app, big["user"])
         with app.app_context():
@@ -380,10 +436,16 @@ def main() -> None:
         print(f"board_queries_10 {queries_10}")
         print(f"board_queries_1000 {queries_1000}")
         print(f"move_ms {median_ms(move_times):.1f}")
+        print(f"board_ms_100 {board_100:.1f}")
+        print(f"bare_ms_100 {bare_100:.1f}")
+        print(f"board_ratio_vs_bare_100 {board_100 / bare_100:.2f}")
+        print(f"board_queries_100 {queries_100}")
+        print(f"request_fixed_ms {empty - hello:.2f}")
         sys.stdout.flush()
 
         if args.profile:
-            profile_board(client, big["url"], args.profile_top)
+            profile_board(client_usual if args.profile_100 else client, usual["url"] if args.profile_100 else big["url"],
+                          args.profile_top)
         counter.remove()
         log(f"done in {time.perf_counter() - started:.1f}s")
     finally:

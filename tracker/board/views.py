@@ -49,7 +49,13 @@ from tracker.core.htmx import render, wants_fragment
 from tracker.core.numbers import parse_id
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme
-from tracker.programmes.permissions import can_edit_org, remember_membership, require_edit_org, require_view_org
+from tracker.programmes.permissions import (
+    can_edit_org,
+    can_manage_programme,
+    remember_membership,
+    require_edit_org,
+    require_view_org,
+)
 from tracker.results import queries as result_queries
 from tracker.results import services as result_services
 from tracker.results.forms import CardIndicatorsForm
@@ -143,11 +149,14 @@ def organisation(slug: str, org_slug: str):
     """An organisation's action plans, as a task list."""
     org = load_org(slug, org_slug)
     counts = dict(db.session.execute(
-        select(Card.kind, db.func.count()).where(Card.organisation_id == org.id).group_by(Card.kind)).all())
+        select(Card.kind, db.func.count()).where(Card.organisation_id == org.id, Card.archived_dt.is_(None))
+        .group_by(Card.kind)).all())
     opportunity_count = db.session.scalar(
-        select(db.func.count()).select_from(Opportunity).where(Opportunity.organisation_id == org.id))
+        select(db.func.count()).select_from(Opportunity).where(Opportunity.organisation_id == org.id,
+                                                               Opportunity.archived_dt.is_(None)))
     return render_template("board/organisation.html", org=org, counts=counts,
-                           opportunity_count=opportunity_count, can_edit=can_edit_org(current_user(), org))
+                           opportunity_count=opportunity_count, can_edit=can_edit_org(current_user(), org),
+                           can_manage=can_manage_programme(current_user(), org.programme))
 
 
 @bp.route("/programmes/<slug>/<org_slug>/roadmap")

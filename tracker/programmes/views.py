@@ -156,13 +156,14 @@ def remove_person(slug: str, member_id: int):
                        "What they wrote stays, under their name.", programme=programme.name),
                      _("Their account stays: you can add them again later.")],
             button=_("Yes, remove them"), cancel=url_for("programmes.people", slug=programme.slug))
+    name = member.user.name
     try:
         services.remove_member(member)
     except services.ProgrammeError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("%(name)s removed from the programme", name=member.user.name), "success")
+        flash(_("%(name)s removed from the programme", name=name), "success")
     return redirect(url_for("programmes.people", slug=programme.slug))
 
 
