@@ -96,6 +96,17 @@ function onKeydown(event) {
 
 document.addEventListener("keydown", onKeydown);
 
+// A card's "Move" button opens (and closes) its move form; the form's column choice gets the focus.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest && event.target.closest(".app-card__move-toggle");
+  if (!toggle) return;
+  const card = toggle.closest(".app-card");
+  const open = !card.classList.contains("app-card--move-open");
+  card.classList.toggle("app-card--move-open", open);
+  toggle.setAttribute("aria-expanded", String(open));
+  if (open) card.querySelector(".app-card__select").focus();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   initAll();
   initSortable(document);
@@ -112,10 +123,11 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 
 document.addEventListener("htmx:afterSettle", (event) => {
   initSortable(document);
-  // Filtering redraws the whole board: say how many cards now match.
+  // Filtering redraws the whole board: say how many cards now match. The board was swapped outerHTML,
+  // so the event's target is the old board, gone from the page: read the summary of the new one.
   if (event.detail.target && event.detail.target.id === "board") {
-    const summary = event.detail.target.querySelector(".app-board__summary");
-    if (summary) announce(summary.textContent.trim());
+    const summary = document.querySelector("#board .app-board__summary");
+    if (summary) announce(summary.textContent.trim().replace(/\s+/g, " "));
   }
   if (window.__boardFocus) {
     const card = document.getElementById(window.__boardFocus);

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.browser.pages import card_in, column_list, drag, expect_order, is_move, roadmap_url
 from tracker.board.models import Priority, RoadmapColumn
+from tracker.extensions import db
+from tracker.programmes import services as programmes
 
 
 def test_drag_a_card_from_backlog_to_concept_development(page, world, sign_in, visit, axe, fresh):
@@ -91,8 +93,9 @@ def test_move_a_card_without_javascript(new_context, world, sign_in, visit, fres
     page = sign_in(new_context(java_script_enabled=False), world.team_a).new_page()
     visit(page, roadmap_url(world.org_a))
     item = page.locator(f"#card-{card.id}")
+    expect(item.get_by_role("button", name=f"Move {card.code} to another column or position")).to_be_hidden()
     item.get_by_label("Move to").select_option(label="Prototyping")
-    item.get_by_role("button", name=f"Move {card.code}").click()
+    item.get_by_role("button", name=f"Move {card.code}", exact=True).click()
 
     expect(page).to_have_url(re.compile(re.escape(roadmap_url(world.org_a)) + f"#card-{card.id}$"))
     banner = page.locator(".govuk-notification-banner--success")
@@ -100,6 +103,31 @@ def test_move_a_card_without_javascript(new_context, world, sign_in, visit, fres
     expect(card_in(page, card, "prototyping")).to_be_visible()
     expect(card_in(page, card, "prototyping").get_by_label("Move to")).to_have_value("prototyping")
     assert fresh(card).column == RoadmapColumn.PROTOTYPING
+
+
+def test_put_a_card_at_a_chosen_position_without_javascript(new_context, world, sign_in, visit, fresh):
+    first = factories.make_card(world.org_a, "First in prototyping", user=world.team_a,
+                                column=RoadmapColumn.PROTOTYPING)
+    second = factories.make_card(world.org_a, "Second in prototyping", user=world.team_a,
+                                 column=RoadmapColumn.PROTOTYPING)
+    card = world.card_a
+    page = sign_in(new_context(java_script_enabled=False), world.team_a).new_page()
+    visit(page, roadmap_url(world.org_a))
+    item = page.locator(f"#card-{card.id}")
+    item.get_by_label("Move to").select_option(label="Prototyping")
+    item.get_by_label("Position").fill("2")
+    item.get_by_role("button", name=f"Move {card.code}", exact=True).click()
+
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"{card.code} {card.title} moved to Prototyping, position 2 of 3")
+    expect_order(page, [first, card, second], "prototyping")
+
+    # An empty position is the bottom of the column.
+    item = page.locator(f"#card-{first.id}")
+    item.get_by_label("Position").fill("")
+    item.get_by_role("button", name=f"Move {first.code}", exact=True).click()
+    expect_order(page, [card, second, first], "prototyping")
+    assert [fresh(c).position for c in (card, second, first)] == [0, 1, 2]
 
 
 def test_filter_the_board_by_priority_and_by_search(page, world, sign_in, visit, axe):
@@ -110,8 +138,10 @@ def test_filter_the_board_by_priority_and_by_search(page, world, sign_in, visit,
     summary = page.locator(".app-board__summary")
     expect(summary).to_have_text("3 cards")
 
+    status = page.locator("#board-status")
     page.get_by_label("Priority").select_option(label="High")
     expect(summary).to_have_text("1 card matches the filters")
+    expect(status).to_have_text("1 card matches the filters")  # the new count, not the one before
     expect(page.locator(f"#card-{urgent.id}")).to_be_visible()
     expect(page.locator(f"#card-{world.card_a.id}")).to_have_count(0)
     expect(page.locator(f"#card-{idea.id}")).to_have_count(0)
@@ -127,8 +157,13 @@ def test_filter_the_board_by_priority_and_by_search(page, world, sign_in, visit,
 
     page.get_by_label("Priority").select_option(label="Any")
     expect(summary).to_have_text("3 cards")
+    expect(status).to_have_text("3 cards")
+    # Search filters as you type (after a pause), without Enter.
     search = page.get_by_label("Search")
-    search.fill("feedback")
+    search.press_sequentially("feedback", delay=20)
+    expect(summary).to_have_text("1 card matches the filters")
+    expect(status).to_have_text("1 card matches the filters")
+    expect(search).to_be_focused()
     search.press("Enter")
     expect(summary).to_have_text("1 card matches the filters")
     expect(page.locator(f"#card-{idea.id}")).to_be_visible()
@@ -153,6 +188,13 @@ def test_move_a_card_with_its_move_to_form(page, world, sign_in, visit, fresh):
     sign_in(page.context, world.team_a)
     visit(page, roadmap_url(world.org_a))
     item = page.locator(f"#card-{card.id}")
+    # With JavaScript the form is folded behind the card's "Move" button, which opens it.
+    expect(item.get_by_label("Move to")).to_be_hidden()
+    toggle = item.get_by_role("button", name=f"Move {card.code} to another column or position")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(item.get_by_label("Move to")).to_be_focused()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     item.get_by_label("Move to").select_option(label="On hold")
@@ -160,9 +202,22 @@ def test_move_a_card_with_its_move_to_form(page, world, sign_in, visit, fresh):
     assert requests == [], "choosing a column sent a request (the filter form reacted to it)"
     expect(item.get_by_label("Move to")).to_have_value("on_hold")
     with page.expect_response(is_move) as moved:
-        item.get_by_role("button", name=f"Move {card.code}").click()
+        item.get_by_role("button", name=f"Move {card.code}", exact=True).click()
     assert moved.value.status == 200
     expect(card_in(page, card, "on_hold")).to_be_visible()
     expect(page.locator(f"#card-{card.id}")).to_be_focused()
     expect(page.locator("#board-status")).to_have_text(f"{card.code} {card.title} moved to On hold, position 1 of 1")
     assert fresh(card).column == RoadmapColumn.ON_HOLD
+
+
+def test_cards_show_their_linked_initiatives(page, world, sign_in, visit):
+    """The seed's sample roadmap notes "LINKED TO …" on its cards: the board does too."""
+    rrtps = programmes.add_initiative(world.programme, "RRTPs")
+    hsg = programmes.add_initiative(world.programme, "HSG needs assessment")
+    world.card_a.initiatives = [rrtps, hsg]
+    db.session.commit()
+    sign_in(page.context, world.viewer)
+    visit(page, roadmap_url(world.org_a))
+    expect(page.locator(f"#card-{world.card_a.id} .app-card__linked")).to_have_text(
+        "Linked to: HSG needs assessment, RRTPs")
+    expect(page.locator(f"#card-{world.idea_a.id} .app-card__linked")).to_have_count(0)
