@@ -1,4 +1,10 @@
-"""Browser tests: a live server on the session's app, Chromium through pytest-playwright, axe on every page.
+"""Browser tests: a live server on the session's app, Chromium through pytest-playwright; every page checked.
+
+Every page a test opens (``visit``) or checks (``axe``) gets axe-core (WCAG 2.2 A/AA and best practice) and
+the checks axe does not make: no markup in the visible text, a legend in every fieldset, no sideways
+scrolling at 320 and 1,280 px outside a scroll container, an "Error: " title with an error summary. A
+full-page screenshot of each is saved at 1,280 and 375 px into ``tests/browser/screenshots/`` (ignored by
+git), to be looked at.
 
 Data is made with ``tests.factories`` inside the app context the autouse fixture in ``tests/conftest.py``
 pushes; the factories commit, so the server thread (its own app context, its own session) sees it. The
@@ -10,6 +16,7 @@ header are exercised for real.
 import json
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -23,7 +30,12 @@ from tracker.extensions import db
 HERE = Path(__file__).parent
 CHROMIUM = "/usr/bin/chromium"
 AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+#: Where each checked page's screenshots go (ignored by git); emptied when the session takes its first one.
+SCREENSHOTS = HERE / "screenshots"
+#: Widths the page must fit without scrolling sideways; widths it is photographed at.
+FIT_WIDTHS = (320, 1280)
+SCREENSHOT_WIDTHS = (1280, 375)
 
 expect.set_options(timeout=10_000)  # generous: the suite also runs on busy CI machines
 
@@ -133,11 +145,13 @@ def _axe_defined(page: Page) -> bool:
 
 
 def run_axe(page: Page) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now; return the violations."""
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules, and best practice) on the page as it is now."""
+    return _run_axe(_scripted(page))
+
+
+def _run_axe(page: Page) -> list[dict]:
     if not _axe_defined(page):
         page.add_script_tag(content=AXE_SOURCE)
-    if not _axe_defined(page):
-        return _run_axe_on_copy(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
     return result["violations"]
@@ -147,12 +161,18 @@ def run_axe(page: Page) -> list[dict]:
 _copy_pages: dict[int, Page] = {}
 
 
-def _run_axe_on_copy(page: Page) -> list[dict]:
-    """JavaScript is off in this page's context, so axe cannot run there: check a copy of its DOM instead.
+def _scripted(page: Page) -> Page:
+    """The page itself, or, when JavaScript is off in its context (axe cannot run there), a copy of its DOM.
 
     The copy (its scripts removed, so it stays as a browser without JavaScript shows it; its stylesheets
-    loaded from the live server through a ``<base>``) goes into a page with JavaScript on, where axe runs.
+    loaded from the live server through a ``<base>``) goes into a page with JavaScript on, at the same
+    viewport size, where axe and the other checks run.
     """
+    if _axe_defined(page):
+        return page
+    page.add_script_tag(content=AXE_SOURCE)
+    if _axe_defined(page):
+        return page
     html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)
     html = re.sub(r"(<head[^>]*>)", lambda m: f'{m.group(1)}<base href="{page.url}">', html, count=1, flags=re.I)
     browser = page.context.browser
@@ -160,8 +180,121 @@ def _run_axe_on_copy(page: Page) -> list[dict]:
     if copy is None or copy.is_closed():
         copy = browser.new_context(bypass_csp=True, viewport=page.viewport_size).new_page()
         _copy_pages[id(browser)] = copy
+    copy.set_viewport_size(page.viewport_size)
     copy.set_content(html, wait_until="load")
-    return run_axe(copy)
+    return copy
+
+
+# --- what axe does not check ---------------------------------------------------------------------
+
+#: A CSS-like name of an element, for the messages.
+_WHERE = """(el) => {
+    const id = el.id ? '#' + el.id : '';
+    const cls = typeof el.className === 'string' && el.className.trim()
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    return el.tagName.toLowerCase() + id + cls;
+}"""
+
+#: Problems on the page as it is, each as a sentence naming what is wrong and where.
+_PAGE_PROBLEMS = """(where) => {
+    const problems = [];
+    // Every text node a person can be shown (in a closed details or a hidden tab too), not scripts or fields.
+    const markup = /.{0,40}(<\\/?[a-zA-Z][^\\s>]*|&(?:lt|gt|amp|quot|#\\d+|#x[0-9a-fA-F]+);).{0,40}/;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: (node) =>
+        node.parentElement.closest('script, style, template, textarea') ? NodeFilter.FILTER_REJECT
+            : NodeFilter.FILTER_ACCEPT});
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const found = node.data.match(markup);
+        if (found) problems.push(`markup in the text of ${where(node.parentElement)}: ${JSON.stringify(found[0])}`);
+    }
+    const shown = (el) => el.checkVisibility() ? el.innerText : el.textContent;
+    document.querySelectorAll('fieldset').forEach((fieldset) => {
+        const legend = fieldset.querySelector(':scope > legend');
+        if (!legend || !shown(legend).trim()) problems.push('a fieldset without a legend: ' + where(fieldset)
+            + ' (' + JSON.stringify(shown(fieldset).trim().replace(/\\s+/g, ' ').slice(0, 60)) + ')');
+    });
+    const summary = document.querySelector('.govuk-error-summary');
+    if (summary && summary.offsetParent !== null && !document.title.startsWith('Error: ')) {
+        problems.push('an error summary under a title without "Error: ": ' + JSON.stringify(document.title));
+    }
+    return problems;
+}"""
+
+#: Whether the page (or anything on it outside a scroll container) is wider than the viewport.
+_OVERFLOW = """(where) => {
+    const width = document.documentElement.clientWidth;
+    const problems = [];
+    if (document.documentElement.scrollWidth > width) {
+        problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    }
+    // Inside a scroll (or clipping) container: one in its containing block chain. An absolutely positioned
+    // element (a visually hidden text) is not clipped by an unpositioned container around it.
+    const scrolls = (el) => {
+        let style = getComputedStyle(el);
+        if (style.position === 'fixed') return false;
+        let absolute = style.position === 'absolute';
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            style = getComputedStyle(up);
+            if (absolute && style.position === 'static' && style.transform === 'none') continue;
+            if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) return true;
+            absolute = style.position === 'absolute' || style.position === 'fixed';
+        }
+        return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const box = el.getBoundingClientRect();
+        if (!box.width || !box.height) continue;
+        const left = box.left + window.scrollX, right = box.right + window.scrollX;
+        if ((right > width + 1 || left < -1) && !scrolls(el)) out.push([el, left, right]);
+    }
+    // The innermost elements say where the problem is; their ancestors only stick out because of them.
+    const innermost = out.filter(([el]) => !out.some(([other]) => other !== el && el.contains(other)));
+    innermost.slice(0, 8).forEach(([el, left, right]) => {
+        const text = JSON.stringify((el.innerText || el.textContent || '').trim().slice(0, 50));
+        problems.push(`${where(el)} sticks out (${Math.round(left)} to ${Math.round(right)} px): ${text}`);
+    });
+    return problems;
+}"""
+
+
+def page_problems(page: Page) -> list[str]:
+    """What is wrong with the page beyond axe's rules, at its current size and at the widths it must fit."""
+    where = page.evaluate_handle(f"() => {_WHERE}")
+    size = page.viewport_size
+    try:
+        problems = page.evaluate(_PAGE_PROBLEMS, where)
+        for width in FIT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            problems += [f"at {width} px, {problem}" for problem in page.evaluate(_OVERFLOW, where)]
+    finally:
+        page.set_viewport_size(size)
+        where.dispose()
+    return problems
+
+
+_screenshots_emptied = False
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "page"
+
+
+def save_screenshots(page: Page, name: str) -> None:
+    """A full-page screenshot at each of SCREENSHOT_WIDTHS, as ``NAME-WIDTH.png``; the viewport is restored."""
+    global _screenshots_emptied
+    if not _screenshots_emptied:
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        _screenshots_emptied = True
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    try:
+        for width in SCREENSHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True, animations="disabled",
+                            caret="initial")
+    finally:
+        page.set_viewport_size(size)
 
 
 #: Views already checked in this session: (path with numbers as "N", who is signed in, JavaScript on).
@@ -175,9 +308,25 @@ def _view(page: Page) -> tuple:
     return re.sub(r"\d+", "N", path), who, scripted
 
 
+_screenshot_names: set[str] = set()
+
+
+def _screenshot_name(view: tuple, what: str) -> str:
+    path, who, scripted = view
+    name = f"{_slug(what or path)}--{_slug(who) if who else 'signed-out'}"
+    name += "" if scripted else "--no-js"
+    base, n = name, 1
+    while name in _screenshot_names:
+        n += 1
+        name = f"{base}--{n}"
+    _screenshot_names.add(name)
+    return name
+
+
 @pytest.fixture
 def axe():
-    """``axe(page, what)`` asserts that axe finds no WCAG 2.1 A/AA violations on the page as it is now.
+    """``axe(page, what)`` checks the page as it is now: axe-core finds no WCAG 2.2 A/AA or best-practice
+    violations, and ``page_problems`` finds nothing; and saves its screenshots.
 
     With ``once=True`` (a page just opened, not changed by the test) a view already checked in this
     session (same path pattern, same person, JavaScript on or off) is not checked again.
@@ -185,14 +334,17 @@ def axe():
 
     def _axe(page: Page, what: str = "", *, once: bool = False) -> None:
         label = what or page.url
-        if once:
-            view = _view(page)
-            if view in _checked_views:
-                return
-        violations = run_axe(page)
+        view = _view(page)
+        if once and view in _checked_views:
+            return
+        checked = _scripted(page)
+        violations = _run_axe(checked)
         if violations:
             print(f"axe: {len(violations)} violation(s) on {label}:\n{format_violations(violations)}")
+        problems = page_problems(checked)
+        save_screenshots(checked, _screenshot_name(view, what))
         assert not violations, f"axe found violations on {label}:\n{format_violations(violations)}"
+        assert not problems, f"problems on {label}:\n" + "\n".join(f"    {problem}" for problem in problems)
         if once:
             _checked_views.add(view)
 
@@ -201,7 +353,8 @@ def axe():
 
 @pytest.fixture
 def visit(axe):
-    """``visit(page, path)`` opens a page, checks it answered ``status``, and runs axe on it (once per view)."""
+    """``visit(page, path)`` opens a page, checks it answered ``status``, and checks it with ``axe`` (once per
+    view)."""
 
     def _visit(page: Page, path: str, *, status: int = 200):
         response = page.goto(path)
