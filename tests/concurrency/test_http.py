@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tracker.board import services as board
@@ -291,3 +291,55 @@ def test_readers_and_writers_together_never_fail(world, team, indicator, person,
     assert sum(counts.values()) > 100
     print(f"readers and writers: {dict(counts)}")
 
+
+
+def test_pages_are_read_while_a_large_import_is_written(world, team, person, committed, server):
+    """An import of 400 figures (50 indicators × 2 organisations × 4 periods) confirmed while
+    sixteen people read the tracker and the board: every page answers, nothing is a 5xx, and the import
+    writes every row."""
+    programme = world.programme
+    programme.start_date = board.today() - timedelta(days=400)
+    objective = results.create_objective(programme, "Reduce fall-out")
+    outcome = results.create_outcome(objective, "Fewer households fall out")
+    codes = [results.create_indicator(outcome, name=f"Count {n}", unit=Unit.COUNT, direction=Direction.INCREASE,
+                                      target=Decimal("10")).code for n in range(50)]
+    db.session.commit()
+    rows = [f"{code},{org.name},{period},{n}" for n, (code, org, period) in enumerate(
+        (code, org, period) for code in codes for org in (world.org_a, world.org_b) for period in (1, 2, 3, 4))]
+    body = ("Indicator code,Organisation,Period number,Value\n" + "\n".join(rows) + "\n").encode()
+    importer = person(world.facilitator)
+    importer.get(f"/programmes/{programme.slug}/import")
+    upload = importer.http.post(f"{server.base}/programmes/{programme.slug}/import",
+                                data={"csrf_token": importer.token}, files={"file": ("figures.csv", body, "text/csv")},
+                                allow_redirects=False, timeout=60)
+    assert upload.status_code == 302, upload.text[:1000]
+    preview = upload.headers["Location"]
+    assert importer.get(preview).status_code == 200
+
+    readers = [person(team[n % len(team)]) for n in range(CLIENTS)]
+    pages = [f"/programmes/{programme.slug}/results", f"/programmes/{programme.slug}/{world.org_a.slug}/roadmap"]
+    done = threading.Event()
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def read(browser):
+        reads = 0
+        while not done.is_set() or reads < 3:
+            status = browser.get(pages[reads % 2]).status_code
+            reads += 1
+            with lock:
+                statuses[status] += 1
+
+    with ThreadPoolExecutor(CLIENTS + 1) as pool:
+        jobs = [pool.submit(read, b) for b in readers]
+        time.sleep(0.3)
+        confirmed = importer.post(preview + "/confirm", {})
+        done.set()
+        for job in jobs:
+            job.result()
+    assert confirmed.status_code == 302, confirmed.text[:1000]
+    assert set(statuses) == {200}, statuses
+    session = committed()
+    assert session.scalar(select(func.count()).select_from(Figure)) == len(rows)
+    _totals_are_fresh(session, programme)
+    assert server.errors_logged() == []
