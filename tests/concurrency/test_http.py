@@ -224,11 +224,13 @@ def test_sixteen_api_puts_of_one_figure_from_one_version(world, indicator, commi
     path = (f"{server.base}/api/v1/programmes/{world.programme.slug}/figures/{indicator.code}/"
             f"{world.org_a.slug}/1")
     headers = {"Authorization": f"Bearer {secret}"}
-    for _round in range(3):
+    for round_ in range(3):
         version = _figure(committed(), indicator, world.org_a).version
+        # Values new in every round: a save of the value already there changes nothing, so it would
+        # leave the version as it is and let a second writer in, rightly.
         statuses = Counter(run_together([
-            lambda n=n, version=version: requests.put(
-                path, json={"value": str(200 + n), "version": version}, headers=headers, timeout=60).status_code
+            lambda n=n, version=version, value=str(1000 * (round_ + 1) + n): requests.put(
+                path, json={"value": value, "version": version}, headers=headers, timeout=60).status_code
             for n in range(CLIENTS)]))
         assert statuses == Counter({200: 1, 409: CLIENTS - 1}), statuses
         session = committed()
