@@ -11,6 +11,11 @@ NULLABLE_STRING = {"type": "string", "nullable": True}
 DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "nullable": True,
            "description": "A decimal number as a string, e.g. \"12\" or \"0.5\"; null when not set.",
            "example": "12"}
+#: What the API reads as a number (``tracker.core.numbers``): ASCII digits with an optional decimal point.
+NUMBER_TEXT = {"type": "string", "maxLength": 40, "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*$",
+               "description": "ASCII digits with an optional decimal point, e.g. \"12\" or \"0.5\": no sign, "
+                              "exponent, thousands separator or other digits. A count takes a whole number."}
+INPUT_NUMBER = {"oneOf": [{"type": "number", "minimum": 0}, NUMBER_TEXT], "nullable": True}
 DATE = {"type": "string", "format": "date", "example": "2026-01-01"}
 DATETIME = {"type": "string", "format": "date-time", "example": "2026-04-10T09:30:00+00:00",
             "description": "ISO 8601, in UTC."}
@@ -126,14 +131,14 @@ SCHEMAS = {
         "description": "A figure. Send the fields the indicator's unit uses: value (count); numerator and "
                        "denominator (proportion); flag (yes_no); narrative (narrative). The figure is "
                        "replaced: fields left out take their defaults. Numbers may be JSON numbers or "
-                       "strings; they must not be negative, and a numerator cannot exceed its denominator.",
+                       "strings of ASCII digits with an optional decimal point (\"12\", \"0.5\"); they must "
+                       "not be negative and must be less than 100,000,000,000,000; a count (value) is a whole "
+                       "number, and a numerator cannot exceed its denominator. Text must not hold NUL "
+                       "characters or unpaired surrogates.",
         "properties": {
-            "value": {"oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "maxLength": 40}],
-                      "nullable": True},
-            "numerator": {"oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "maxLength": 40}],
-                          "nullable": True},
-            "denominator": {"oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "maxLength": 40}],
-                            "nullable": True},
+            "value": INPUT_NUMBER,
+            "numerator": INPUT_NUMBER,
+            "denominator": INPUT_NUMBER,
             "flag": {"type": "boolean", "nullable": True},
             "narrative": {"type": "string", "maxLength": 10000, "nullable": True},
             "is_testing_phase": {"type": "boolean", "default": True},
@@ -248,17 +253,20 @@ PATHS = {
     "/programmes/{slug}/figures": _read(
         "Figures of the organisations you may see", "listFigures", "FigureList", ["slug"],
         query=[
-            _query("indicator", "Only this indicator (its code).", {"type": "string", "maxLength": 20}, "1.1.1"),
-            _query("organisation", "Only this organisation (its slug).", {"type": "string", "maxLength": 80},
-                   "council-a"),
+            _query("indicator", "Only this indicator (its code).",
+                   {"type": "string", "minLength": 1, "maxLength": 20}, "1.1.1"),
+            _query("organisation", "Only this organisation (its slug).",
+                   {"type": "string", "minLength": 1, "maxLength": 80}, "council-a"),
             _query("period", "Only this reporting period (its number).",
                    {"type": "integer", "minimum": 1, "maximum": 1000}, 3),
         ],
-        description="Filters that match nothing you may see give an empty list.", unprocessable=True),
+        description="Filters that match nothing you may see give an empty list. A filter sent empty "
+                    "(`?period=`) is refused with 422: leave it out to see everything.", unprocessable=True),
     "/programmes/{slug}/organisations/{org_slug}/cards": _read(
         "An organisation's roadmap cards", "listCards", "CardList", ["slug", "org_slug"],
         query=[_query("column", "Only cards in this roadmap column.", {"type": "string", "enum": COLUMNS}),
                _query("kind", "Only cards of this kind.", {"type": "string", "enum": KINDS})],
+        description="A filter sent empty (`?column=`) is refused with 422: leave it out to see every card.",
         unprocessable=True),
     "/programmes/{slug}/figures/{indicator_code}/{org_slug}/{period}": {"put": {
         "summary": "Create or replace a figure",
@@ -296,9 +304,9 @@ DOCUMENT = {
             "write indicator figures. Authenticate with a personal API token (create one on the \"API "
             "tokens\" page): `Authorization: Bearer trk_…`. A token acts with its owner's permissions: you "
             "see only what you could see in the app, and what you may not see is a 404.\n\n"
-            "Numbers are strings holding a decimal (\"12\", \"0.5\"), so no precision is lost; dates are "
-            "ISO 8601. Every error is JSON: `{\"error\": {\"status\": 422, \"message\": \"…\", "
-            "\"details\": {\"field\": \"…\"}}}`."
+            "Numbers are strings holding a decimal (\"12\", \"0.5\"), so no precision is lost: ASCII digits with "
+            "an optional decimal point, nothing else; dates are ISO 8601. Every error is JSON: "
+            "`{\"error\": {\"status\": 422, \"message\": \"…\", \"details\": {\"field\": \"…\"}}}`."
         ),
     },
     "security": [{"bearerAuth": []}],

@@ -188,9 +188,19 @@ def load_organisation(programme: Programme, org_slug: str) -> Organisation:
     return org
 
 
-def _int_arg(name: str, low: int = 1, high: int = 1000) -> int | None:
+def _arg(name: str) -> str | None:
+    """A filter from the query string: ``None`` when left out. Sent empty (``?column=``), it is refused
+    like any other value outside its schema: the OpenAPI description lists no empty value."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw == "":
+        message = "Must not be empty: leave the filter out to see everything"
+        raise ApiError(422, f"'{name}': {message.lower()}", {name: message})
+    return raw
+
+
+def _int_arg(name: str, low: int = 1, high: int = 1000) -> int | None:
+    raw = _arg(name)
+    if raw is None:
         return None
     if len(raw) > 6 or not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         message = f"Enter a whole number from {low} to {high}"
@@ -199,8 +209,8 @@ def _int_arg(name: str, low: int = 1, high: int = 1000) -> int | None:
 
 
 def _str_arg(name: str, max_length: int) -> str | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    raw = _arg(name)
+    if raw is None:
         return None
     if len(raw) > max_length:
         message = f"Must be {max_length} characters or fewer"
@@ -209,8 +219,8 @@ def _str_arg(name: str, max_length: int) -> str | None:
 
 
 def _enum_arg(name: str, enum_cls):
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    raw = _arg(name)
+    if raw is None:
         return None
     try:
         return enum_cls(raw)
