@@ -116,5 +116,6 @@ def test_download_the_results_tracker_as_a_spreadsheet(page, world, sign_in, vis
     # Team A's download holds Council A's figures only; the across-all figure counts both councils.
     assert [row[:7] for row in figures[1:]] == [[indicator.code, "Council A", 1, PERIOD_1, None, 10, 100]]
     row = next(r for r in tracker if r[1] == f"{indicator.code} {indicator.name}")
-    assert row[2:5] == [12, 10, 20]  # target; period 1: Council A's 10.0%, 20.0% across all
-    assert tracker[2][3:5] == ["Testing phase in Council A", "Across all organisations"]
+    # Target, direction and progress against target; period 1: Council A's 10.0%, 20.0% across all.
+    assert row[2:7] == [12, "Lower is better", "Off track (red)", 10, 20]
+    assert tracker[2][5:7] == ["Testing phase in Council A", "Across all organisations"]

@@ -80,9 +80,9 @@ def test_set_up_an_objective_an_outcome_and_an_indicator(page, world, sign_in, v
 
     page.get_by_role("link", name="Results tracker").first.click()
     page.get_by_role("link", name="Objectives, outcomes and indicators").click()
-    expect(page.locator(".app-panel").get_by_role("link")).to_have_text(["1.1.1 Share of households falling out",
-                                                                        re.compile("Add an indicator"),
-                                                                        re.compile("Add an output")])
+    expect(page.locator(".app-panel").get_by_role("link")).to_have_text([
+        "Change outcome 1.1", "Delete outcome 1.1", "1.1.1 Share of households falling out",
+        re.compile("Add an indicator"), re.compile("Add an output")])
     axe(page, "framework with an indicator")
     db.session.rollback()  # read what the server wrote
     saved = db.session.scalars(select(Indicator).where(Indicator.programme_id == programme.id)).one()
