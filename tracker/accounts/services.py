@@ -32,8 +32,13 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False,
                 is_facilitator: bool = False) -> User:
     """Create an account.
 
-    :raises AccountError: the email is taken or the password is too short.
+    :raises AccountError: the name is blank (or only spaces) or longer than 120 characters, the email is
+        taken or the password is too short.
     """
+    if not name.strip():
+        raise AccountError(_("Enter the person's full name"))
+    if len(name.strip()) > 120:
+        raise AccountError(_("Full name must be 120 characters or fewer"))
     email = normalise_email(email)
     if find_by_email(email):
         raise AccountError(_("An account with the email address %(email)s already exists", email=email))
