@@ -23,7 +23,8 @@ def board(org):
 
 def test_an_archived_card_leaves_the_board_and_the_cards_below_move_up(world):
     org = world.org_a
-    second, third = factories.make_card(org, "Second"), factories.make_card(org, "Third")
+    second = factories.make_card(org, "Second")
+    factories.make_card(org, "Third")
     services.archive_card(fresh(second), expected_version=fresh(second).version, user=world.team_a)
     db.session.commit()
     assert cell(org, None, B) == ["Make letters friendlier", "Third"]
