@@ -64,12 +64,20 @@ BARE_TEMPLATE = """<!DOCTYPE html>
   <h4 class="govuk-heading-s app-card__title"><a class="govuk-link" href="/cards/{{ card.id }}">{{ card.code }} {{ card.title }}</a></h4>
   <p class="app-card__tags"><strong class="govuk-tag app-tag--kind-{{ card.kind }}">{{ card.kind_label }}</strong> <strong class="govuk-tag app-tag--priority-{{ card.priority }}">{{ card.priority_label }}</strong></p>
   {% if card.owners %}<p class="govuk-body-s app-card__meta">Owners: {{ card.owners|join(", ") }}</p>{% endif %}
-  <form method="post" action="/cards/{{ card.id }}/move" class="app-card__move" hx-post="/cards/{{ card.id }}/move" hx-target="#{{ card.lane }}" hx-swap="outerHTML">
+  {% if card.initiatives %}<p class="govuk-body-s app-card__meta app-card__linked">Linked to: {{ card.initiatives|join(", ") }}</p>{% endif %}
+  <button type="button" class="govuk-button govuk-button--secondary app-button--small app-card__move-toggle" aria-expanded="false" aria-controls="move-form-{{ card.id }}">Move<span class="govuk-visually-hidden"> {{ card.code }} to another column or position</span></button>
+  <form method="post" action="/cards/{{ card.id }}/move" class="app-card__move" id="move-form-{{ card.id }}" hx-post="/cards/{{ card.id }}/move" hx-target="#{{ card.lane }}" hx-swap="outerHTML">
     <input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="version" value="{{ card.version }}">
-    <label class="govuk-label govuk-body-s app-card__move-label" for="move-{{ card.id }}">Move to</label>
-    <select class="govuk-select app-card__select" id="move-{{ card.id }}" name="column">
-      {% for value, label in columns %}<option value="{{ value }}"{% if value == card.column %} selected{% endif %}>{{ label }}</option>{% endfor %}
-    </select>
+    <div class="app-card__move-field app-card__move-field--column">
+      <label class="govuk-label govuk-body-s app-card__move-label" for="move-{{ card.id }}">Move to</label>
+      <select class="govuk-select app-card__select" id="move-{{ card.id }}" name="column">
+        {% for value, label in columns %}<option value="{{ value }}"{% if value == card.column %} selected{% endif %}>{{ label }}</option>{% endfor %}
+      </select>
+    </div>
+    <div class="app-card__move-field">
+      <label class="govuk-label govuk-body-s app-card__move-label" for="position-{{ card.id }}">Position</label>
+      <input class="govuk-input app-card__position" id="position-{{ card.id }}" name="position" type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off" spellcheck="false" aria-describedby="move-position-hint">
+    </div>
     <button type="submit" class="govuk-button govuk-button--secondary app-button--small">Move<span class="govuk-visually-hidden"> {{ card.code }}</span></button>
   </form>
 </div>
@@ -219,6 +227,7 @@ def bare_cards(org_id: int) -> list[dict]:
             "id": card.id, "version": card.version, "code": card.code, "title": card.title,
             "kind": card.kind.value, "kind_label": card.kind.label, "priority": card.priority.value,
             "priority_label": f"Priority: {card.priority.label}", "owners": [o.name for o in card.owners],
+            "initiatives": [i.name for i in card.initiatives],
             "column": card.column.value,
             "lane": f"lane-{card.opportunity_id}" if card.opportunity_id else "lane-quick-wins"})
     return result

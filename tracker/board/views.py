@@ -4,11 +4,12 @@ Every view loads its object first and checks permission against that object's ow
 """
 
 import json
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import and_, select
@@ -116,6 +117,15 @@ def board_context(filters: queries.Filters) -> dict:
     """What every card on the board shares, rendered once per page rather than once per card: labels,
     URL prefixes, the tags and the "Move to" options for each column (the board can hold 1,000 cards)."""
     card_prefix = url_for("board.card", card_id=0)[:-1]
+    return {**_board_words(str(get_locale())), "card_prefix": card_prefix, "move_prefix": card_prefix,
+            "csrf": escape(generate_csrf()),
+            "filter_qs": "?" + urlencode(filters.as_args()) if filters.active else ""}
+
+
+@lru_cache(maxsize=8)
+def _board_words(locale: str) -> dict:
+    """The board's words and the markup built from them, made once per language: they depend on nothing
+    else, and making them cost more than a tenth of a 100-card board."""
     columns = [(c, c.label) for c in RoadmapColumn]
 
     def options(selected: RoadmapColumn) -> Markup:
@@ -135,8 +145,10 @@ def board_context(filters: queries.Filters) -> dict:
         "move_label": _("Move to"), "move_button": _("Move"), "position_label": _("Position"),
         "position_hint": _("1 is the top; leave it empty for the bottom"), "linked_label": _("Linked to:"),
         "move_toggle": _("Move"), "move_toggle_hidden": _("to another column or position"),
-        "card_prefix": card_prefix, "move_prefix": card_prefix, "csrf": escape(generate_csrf()),
-        "filter_qs": "?" + urlencode(filters.as_args()) if filters.active else "",
+        "quick_wins_label": _("Quick wins"), "add_idea_label": _("Add an idea"),
+        "add_quick_win_label": _("Add a quick win"),
+        # Filled in per lane (``|format(n=…)``); gettext without variables leaves the placeholder as it is.
+        "to_opportunity_label": _("to design opportunity %(n)s"),
     }
 
 
@@ -168,8 +180,14 @@ def roadmap(slug: str, org_slug: str):
     people = queries.owner_choices(org)
     lanes = queries.board_lanes(org, filters, services.today())
     form = FilterForm(formdata=request.args, people=people, indicators=result_queries.indicators(org.programme))
-    return render("board/roadmap.html", "board", org=org, lanes=lanes, filters=filters,
-                  filter_form=form, can_edit=can_edit_org(current_user(), org), **board_context(filters))
+    can_edit = can_edit_org(current_user(), org)
+    shared = board_context(filters)
+    # The lanes are rendered on their own, then placed in the page as one piece: each of a thousand cards'
+    # bits of markup would otherwise be handed up through every level of the page's template inheritance.
+    lanes_html = Markup(render_template(  # noqa: S704 - an autoescaped template's output
+        "board/_lanes.html", lanes=lanes, org=org, filters=filters, can_edit=can_edit, **shared))
+    return render("board/roadmap.html", "board", org=org, lanes=lanes, lanes_html=lanes_html, filters=filters,
+                  filter_form=form, can_edit=can_edit, **shared)
 
 
 @bp.route("/programmes/<slug>/<org_slug>/quick-wins")

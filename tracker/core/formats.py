@@ -1,15 +1,24 @@
 """UK formats for dates, times and numbers (Europe/London for display; UTC in storage)."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 
 def uk_date(value: date | datetime | None) -> str:
     """``23 November 2026``."""
     if value is None:
         return ""
+    if type(value) is date:  # a day reads the same whatever the time zone: kept per language
+        return _day(value, str(get_locale()))
+    return format_date(value, "d MMMM yyyy")
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, _locale: str) -> str:
+    # A board shows the same few completion dates many times, and Babel takes tens of microseconds each.
     return format_date(value, "d MMMM yyyy")
 
 
