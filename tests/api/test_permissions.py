@@ -214,3 +214,22 @@ def test_revoked_membership_is_denied_on_the_next_request(client, api):
     response = client.get(url, headers=api.headers("team_b"))
     assert response.status_code == 404 and not leaked(response.data)
     assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == api.world.team_b.id)) is not None
+
+
+def test_cards_leave_out_archived_work_and_say_when_the_team_owns_them(client, api):
+    from tracker.board import services as board
+    from tracker.board.models import Card
+    from tracker.extensions import db
+
+    cards = {c.title: c for c in db.session.scalars(db.select(Card))}
+    review, partnership = cards["Review debt pathway"], cards["Partnership meetings"]
+    board.update_card(review, expected_version=review.version, user=None, owners=[], initiatives=[],
+                      team_owned=True)
+    board.archive_opportunity(partnership.opportunity)
+    db.session.commit()
+    url = f"/api/v1/programmes/{api.slug}/organisations/council-b/cards"
+    listed = client.get(url, headers=api.headers("viewer_b")).get_json()["cards"]
+    assert [(c["title"], c["team_owned"], c["owners"]) for c in listed] == [("Review debt pathway", True, [])]
+    board.archive_card(review, expected_version=review.version, user=None)
+    db.session.commit()
+    assert client.get(url, headers=api.headers("viewer_b")).get_json()["cards"] == []

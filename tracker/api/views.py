@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.api import auth, bp
 from tracker.api.errors import ApiError, json_error
 from tracker.api.openapi import openapi_document
-from tracker.board.models import Card, Kind, RoadmapColumn
+from tracker.board.models import Card, Kind, Opportunity, RoadmapColumn
 from tracker.board.services import today
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme
@@ -153,6 +153,7 @@ def card_json(card: Card, indicator_codes: list[str]) -> dict:
         "column": card.column.value,
         "completed_on": iso_date(card.completed_on),
         "owners": [owner.name for owner in card.owners],
+        "team_owned": card.team_owned,
         "indicators": indicator_codes,
         "version": card.version,
         "updated": iso_datetime(card.updated_dt),
@@ -308,7 +309,9 @@ def cards(slug: str, org_slug: str):
     org = load_organisation(programme, org_slug)
     column = _enum_arg("column", RoadmapColumn)
     kind = _enum_arg("kind", Kind)
-    stmt = (select(Card).where(Card.organisation_id == org.id)
+    # What the board shows: no archived card, nor the cards of an archived design opportunity.
+    stmt = (select(Card).outerjoin(Opportunity, Opportunity.id == Card.opportunity_id)
+            .where(Card.organisation_id == org.id, Card.archived_dt.is_(None), Opportunity.archived_dt.is_(None))
             .options(selectinload(Card.owners), selectinload(Card.opportunity))
             .order_by(Card.opportunity_id.is_not(None), Card.opportunity_id, Card.number))
     if column is not None:
