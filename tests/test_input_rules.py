@@ -70,6 +70,7 @@ def test_numbers_in_the_format(app, raw, whole, expected):
     (Decimal("-1"), False, numbers.NEGATIVE),
     ("2.5", True, numbers.WHOLE),
     ("100000000000000", False, numbers.TOO_LARGE),
+    ("99999999999999.99999", False, numbers.TOO_LARGE),  # rounds up to the limit
     ("9" * 70, False, numbers.TOO_LARGE),
     ("1" * 10_000, True, numbers.TOO_LARGE),
 ])

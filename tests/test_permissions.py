@@ -151,8 +151,8 @@ class Ids:
                 opportunity = board_services.create_opportunity(world.org_b, title=f"Spare opportunity {n}")
                 if archived:
                     board_services.archive_card(card, expected_version=card.version, user=world.team_b)
-                    board_services.archive_action(action, user=world.team_b)
-                    board_services.archive_update(entry, user=world.team_b)
+                    board_services.set_archived(action, archived=True, user=world.team_b)
+                    board_services.set_archived(entry, archived=True, user=world.team_b)
                     board_services.archive_opportunity(opportunity)
         db.session.commit()
 
@@ -372,14 +372,11 @@ TARGETS: dict[str, Target] = {
         "done": w.action_done_value(w.action_b)}),
     "board.edit_action": Target("org_edit", lambda w: {"action_id": w.action_b}, lambda w: {
         "text": w.fresh("Hacked action"), "owner": "", "version": w.action_version(w.action_b)}),
-    "board.archive_action": Target("org_edit", lambda w: {"action_id": w.spare(Action, archived=False)},
-                                   lambda w: {}),
-    "board.restore_action": Target("org_edit_post", lambda w: {"action_id": w.spare(Action, archived=True)},
-                                   lambda w: {}),
-    "board.archive_update": Target("org_edit", lambda w: {"update_id": w.spare(ProgressUpdate, archived=False)},
-                                   lambda w: {}),
-    "board.restore_update": Target("org_edit_post", lambda w: {"update_id": w.spare(ProgressUpdate, archived=True)},
-                                   lambda w: {}),
+    # One endpoint for actions and progress updates: archived here as an action, restored as an update.
+    "board.archive_item": Target("org_edit", lambda w: {"kind": "actions", "item_id": w.spare(Action, archived=False)},
+                                 lambda w: {}),
+    "board.restore_item": Target("org_edit_post", lambda w: {
+        "kind": "updates", "item_id": w.spare(ProgressUpdate, archived=True)}, lambda w: {}),
     "board.archive_card": Target("org_edit", lambda w: {"card_id": w.spare(Card, archived=False)}, lambda w: {
         "version": w.version(w.spare(Card, archived=False))}),
     "board.restore_card": Target("org_edit_post", lambda w: {"card_id": w.spare(Card, archived=True)},

@@ -81,11 +81,11 @@ def test_archived_actions_are_not_overdue_and_can_be_restored(world):
     action = db.session.scalar(select(Action).where(Action.card_id == world.card_a.id))
     today = date(2026, 6, 1)  # after its due date
     assert queries.board_lanes(world.org_a, queries.Filters(overdue=True), today)[0].count == 1
-    services.archive_action(action, user=world.team_a)
+    services.set_archived(action, archived=True, user=world.team_a)
     db.session.commit()
     assert queries.board_lanes(world.org_a, queries.Filters(overdue=True), today)[0].count == 0
     assert fresh(world.card_a).events[0].summary == "Archived action: Draft new letter"
-    services.restore_action(action, user=world.team_a)
+    services.set_archived(action, archived=False, user=world.team_a)
     db.session.commit()
     assert queries.board_lanes(world.org_a, queries.Filters(overdue=True), today)[0].count == 1
 
@@ -93,12 +93,12 @@ def test_archived_actions_are_not_overdue_and_can_be_restored(world):
 def test_progress_updates_are_archived_and_restored_with_the_history(world):
     entry = services.add_progress_update(fresh(world.card_a), on=date(2026, 1, 5), body="Met CAB", user=None)
     db.session.commit()
-    services.archive_update(entry, user=world.team_a)
+    services.set_archived(entry, archived=True, user=world.team_a)
     db.session.commit()
     assert db.session.get(ProgressUpdate, entry.id).archived_dt is not None
     assert fresh(world.card_a).events[0].summary == "Archived the progress update of 5 January 2026"
     assert queries.quick_wins(world.org_a)[0].updates == []
-    services.restore_update(entry, user=world.team_a)
+    services.set_archived(entry, archived=False, user=world.team_a)
     db.session.commit()
     assert fresh(world.card_a).events[0].summary == "Restored the progress update of 5 January 2026"
 

@@ -57,8 +57,8 @@ def pages(world, framework):
         # Changing and archiving, and the confirmation pages before anything is archived or deleted.
         "board.archive": (world.team_a, org_url(org) + "archive"),
         "board.edit_action": (world.team_a, f"/actions/{action.id}/edit"),
-        "board.archive_action": (world.team_a, f"/actions/{action.id}/archive"),
-        "board.archive_update": (world.team_a, f"/updates/{update.id}/archive"),
+        "board.archive_item": (world.team_a, f"/actions/{action.id}/archive"),
+        "board.archive_item/updates": (world.team_a, f"/updates/{update.id}/archive"),
         "board.archive_card": (world.team_a, f"/cards/{world.card_a.id}/archive"),
         "board.archive_opportunity": (world.team_a, f"/opportunities/{world.opportunity_a.id}/archive"),
         "programmes.edit_organisation": (world.facilitator,

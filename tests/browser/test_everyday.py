@@ -81,7 +81,7 @@ def test_delete_an_indicator_after_reading_what_goes_with_it(page, world, sign_i
     sign_in(page.context, world.facilitator)
     visit(page, f"/indicators/{indicator_id}")
     page.get_by_role("link", name="Delete indicator").click()
-    expect(page.locator("main")).to_contain_text("1 figure is deleted, with its history (from 1 organisation).")
+    expect(page.locator("main")).to_contain_text("1 figure from 1 organisation is deleted, with its history.")
     page.get_by_role("button", name="Yes, delete it").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Deleted indicator 1.1.1")
     db.session.rollback()

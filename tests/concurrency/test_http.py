@@ -216,6 +216,24 @@ def test_sixteen_figure_forms_from_one_version(world, indicator, sixteen, commit
     assert server.errors_logged() == []
 
 
+def test_sixteen_first_entries_of_one_figure(world, indicator, sixteen, committed, server):
+    """Sixteen people open the empty form of the same figure and save it: the first one's figure stands,
+    the other fifteen are told someone else entered it (none silently overwrites it)."""
+    path = f"/indicators/{indicator.id}/figures/{world.org_a.slug}/2"
+    forms = [browser.get(path).text for browser in sixteen]
+    assert all('name="version" value="0"' in form for form in forms)
+    outcomes = run_together([lambda b=b, n=n: b.post(path, {"version": "0", "value": str(300 + n),
+                                                           "is_testing_phase": "y"}).status_code
+                             for n, b in enumerate(sixteen)])
+    assert Counter(outcomes) == Counter({302: 1, 409: CLIENTS - 1}), Counter(outcomes)
+    session = committed()
+    figure = session.scalar(select(Figure).where(Figure.indicator_id == indicator.id,
+                                                 Figure.organisation_id == world.org_a.id, Figure.period_number == 2))
+    assert figure.version == 1
+    _totals_are_fresh(session, world.programme)
+    assert server.errors_logged() == []
+
+
 def test_sixteen_api_puts_of_one_figure_from_one_version(world, indicator, committed, server):
     from tracker.api import services as api_services
 

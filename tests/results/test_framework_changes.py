@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from tests.exchange.conftest import make_results
+from tests.exchange.conftest import TODAY, make_results
 from tracker.extensions import db
 from tracker.results import queries, services
 from tracker.results.models import (
@@ -85,7 +85,7 @@ def test_the_confirmation_page_says_what_goes_and_deletes_only_when_confirmed(cl
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Are you sure you want to delete indicator 1.1.1?" in text
-    assert "3 figures are deleted, with their history (from 2 organisations)." in text
+    assert "3 figures from 2 organisations are deleted, with their history." in text
     assert "This cannot be undone." in text
     assert db.session.get(Indicator, results.count.id) is not None
     response = client.post(url)
@@ -109,3 +109,16 @@ def test_objectives_outcomes_and_outputs_are_changed_in_the_browser_forms(client
     assert db.session.get(Outcome, outcome.id).title == "Fewer fall out"
     assert db.session.get(Objective, outcome.objective.id).title == "Reduce fall-out"
     assert db.session.get(Output, results.output.id).due_days_after_period == 7
+
+
+def test_totals_hold_the_sum_of_the_largest_figures(world):
+    """Every figure is below 10¹⁴; the across-all total of several of them is larger, and is kept whole
+    (on PostgreSQL a column as narrow as the figures' own refused it)."""
+    results = make_results(world)
+    for org in (world.org_a, world.org_b):
+        services.save_figure(results.count, org, 3, services.FigureValues(value="99999999999999"), user=None,
+                             today=TODAY, may_change_locked=True)
+    db.session.commit()
+    total = queries.totals(world.programme)[(results.count.id, 3)]
+    assert total.value == 199999999999998
+    assert queries.totals(world.programme) == queries.live_totals(world.programme)

@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.api import auth, bp
 from tracker.api.errors import ApiError, json_error
 from tracker.api.openapi import openapi_document
-from tracker.board.models import Card, Kind, Opportunity, RoadmapColumn
+from tracker.board.models import Card, Kind, RoadmapColumn
+from tracker.board.queries import on_board
 from tracker.board.services import today
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme
@@ -310,8 +311,7 @@ def cards(slug: str, org_slug: str):
     column = _enum_arg("column", RoadmapColumn)
     kind = _enum_arg("kind", Kind)
     # What the board shows: no archived card, nor the cards of an archived design opportunity.
-    stmt = (select(Card).outerjoin(Opportunity, Opportunity.id == Card.opportunity_id)
-            .where(Card.organisation_id == org.id, Card.archived_dt.is_(None), Opportunity.archived_dt.is_(None))
+    stmt = (on_board(select(Card)).where(Card.organisation_id == org.id)
             .options(selectinload(Card.owners), selectinload(Card.opportunity))
             .order_by(Card.opportunity_id.is_not(None), Card.opportunity_id, Card.number))
     if column is not None:

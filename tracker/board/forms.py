@@ -13,6 +13,7 @@ from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.widgets import HiddenInput
 
 from tracker.board.models import Kind, Priority, RoadmapColumn
+from tracker.board.queries import TEAM_OWNER
 from tracker.core.fields import (
     LONG_TEXT,
     DateField,
@@ -25,9 +26,6 @@ from tracker.core.fields import (
     WholeNumberField,
     text,
 )
-
-#: The "owners" choice that stands for the whole project team (``Card.team_owned``).
-TEAM_OWNER = "team"
 
 
 def _priority_choices():
@@ -202,6 +200,7 @@ class FilterForm(Form):
     def __init__(self, *args, people=(), indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.indicator.choices = [("", _l("Any"))] + [(str(i.id), f"{i.code} {i.name[:60]}") for i in indicators]
-        self.owner.choices = [("", _l("Anyone"))] + [(str(p.id), p.name) for p in people]
+        self.owner.choices = [("", _l("Anyone")), (TEAM_OWNER, _l("The project team"))] + [
+            (str(p.id), p.name) for p in people]
         self.priority.choices = [("", _l("Any"))] + _priority_choices()
         self.kind.choices = [("", _l("Any"))] + [(k.value, k.label) for k in Kind]

@@ -29,12 +29,17 @@ from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Role
 from tracker.results.models import card_indicator
 
+#: The "owner" value that stands for the whole project team (``Card.team_owned``), in forms and filters.
+TEAM_OWNER = "team"
+
 
 @dataclass
 class Filters:
     """The board's filters, from the query string."""
 
     owner: int | None = None
+    #: Only cards the whole project team owns (``owner=team`` in the query string).
+    team: bool = False
     priority: Priority | None = None
     kind: Kind | None = None
     overdue: bool = False
@@ -51,7 +56,7 @@ class Filters:
                 return None
 
         owner, indicator = args.get("owner", ""), args.get("indicator", "")
-        return cls(owner=parse_id(owner),
+        return cls(owner=parse_id(owner), team=owner == TEAM_OWNER,
                    indicator=parse_id(indicator),
                    priority=enum_or_none(Priority, args.get("priority")),
                    kind=enum_or_none(Kind, args.get("kind")),
@@ -60,12 +65,13 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.owner or self.priority or self.kind or self.overdue or self.q or self.indicator)
+        return bool(self.owner or self.team or self.priority or self.kind or self.overdue or self.q
+                    or self.indicator)
 
     def as_args(self) -> dict:
-        args = {"owner": self.owner, "priority": self.priority and self.priority.value,
-                "kind": self.kind and self.kind.value, "overdue": "1" if self.overdue else None,
-                "q": self.q or None, "indicator": self.indicator}
+        args = {"owner": TEAM_OWNER if self.team else self.owner,
+                "priority": self.priority and self.priority.value, "kind": self.kind and self.kind.value,
+                "overdue": "1" if self.overdue else None, "q": self.q or None, "indicator": self.indicator}
         return {k: v for k, v in args.items() if v}
 
 
@@ -113,11 +119,20 @@ def overdue_count(today: date):
             .correlate(Card).scalar_subquery())
 
 
+def on_board(stmt):
+    """Restrict a select over ``Card`` to the cards on the board: neither the card nor its design opportunity
+    archived. Everywhere work is shown or counted goes through here, so archived work never reappears."""
+    return (stmt.outerjoin(Opportunity, Opportunity.id == Card.opportunity_id)
+            .where(Card.archived_dt.is_(None), Opportunity.archived_dt.is_(None)))
+
+
 def filter_cards(stmt, org: Organisation, filters: Filters, today: date):
     """Restrict a select over ``Card`` to one organisation's cards on the board matching ``filters``."""
-    stmt = stmt.where(Card.organisation_id == org.id, Card.archived_dt.is_(None))
+    stmt = on_board(stmt).where(Card.organisation_id == org.id)
     if filters.owner:
         stmt = stmt.where(exists().where(card_owner.c.card_id == Card.id, card_owner.c.user_id == filters.owner))
+    if filters.team:
+        stmt = stmt.where(Card.team_owned.is_(True))
     if filters.indicator:
         stmt = stmt.where(exists().where(card_indicator.c.card_id == Card.id,
                                          card_indicator.c.indicator_id == filters.indicator))
@@ -163,8 +178,6 @@ def board_lanes(org: Organisation, filters: Filters, today: date, only_lane: int
     cards = filter_cards(select(Card.id, Card.opportunity_id, Card.number, Card.title, Card.kind, Card.priority,
                                 Card.column, Card.completed_on, Card.version, overdue_count(today), Card.team_owned),
                          org, filters, today).order_by(Card.opportunity_id, Card.column, Card.position)
-    # Cards of archived design opportunities leave the board with their lane.
-    cards = cards.where(or_(Card.opportunity_id.is_(None), Card.opportunity_id.in_([o.id for o in opps])))
     if only_lane is not False:
         lane_filter = Card.opportunity_id.is_(None) if only_lane is None else Card.opportunity_id == only_lane
         cards = cards.where(lane_filter)
@@ -186,10 +199,12 @@ def board_lanes(org: Organisation, filters: Filters, today: date, only_lane: int
         # rather than a list of 1,000 ids; each in name order.
         owned = (select(card_owner.c.card_id.label("card_id"), literal(0).label("what"), User.name.label("name"))
                  .join(User, User.id == card_owner.c.user_id)
-                 .join(Card, Card.id == card_owner.c.card_id).where(Card.organisation_id == org.id))
+                 .join(Card, Card.id == card_owner.c.card_id)
+                 .where(Card.organisation_id == org.id, Card.archived_dt.is_(None)))
         linked = (select(card_initiative.c.card_id, literal(1), Initiative.name)
                   .join(Initiative, Initiative.id == card_initiative.c.initiative_id)
-                  .join(Card, Card.id == card_initiative.c.card_id).where(Card.organisation_id == org.id))
+                  .join(Card, Card.id == card_initiative.c.card_id)
+                  .where(Card.organisation_id == org.id, Card.archived_dt.is_(None)))
         for card_id, what, name in db.session.execute(union_all(owned, linked).order_by("what", "name")):
             if card_id in by_id:
                 (by_id[card_id].initiatives if what else by_id[card_id].owners).append(name)
@@ -212,7 +227,7 @@ def quick_wins(org: Organisation) -> list[Card]:
         select(Card).where(Card.organisation_id == org.id, Card.opportunity_id.is_(None), Card.archived_dt.is_(None))
         .options(selectinload(Card.owners), selectinload(Card.actions.and_(Action.archived_dt.is_(None))),
                  selectinload(Card.updates.and_(ProgressUpdate.archived_dt.is_(None))),
-                 selectinload(Card.related).selectinload(Card.opportunity))
+                 selectinload(Card.related.and_(Card.archived_dt.is_(None))).selectinload(Card.opportunity))
         .order_by(Card.number)))
 
 

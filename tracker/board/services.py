@@ -67,6 +67,11 @@ def text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def on_board(card: Card) -> bool:
+    """Neither the card nor its design opportunity is archived."""
+    return card.archived_dt is None and (card.opportunity is None or card.opportunity.archived_dt is None)
+
+
 def log(card: Card, user: User | None, summary: str) -> None:
     db.session.add(CardEvent(card=card, user=user, summary=summary))
 
@@ -110,7 +115,9 @@ def _cell_count(organisation_id: int, opportunity_id: int | None, column: Roadma
 def create_opportunity(org: Organisation, *, title: str, rationale: str = "", priority: Priority = Priority.MEDIUM,
                        assignee: User | None = None, is_in_progress: bool = False,
                        initiatives: list[Initiative] = ()) -> Opportunity:
-    """Add a design opportunity, numbered after the organisation's last one."""
+    """Add a design opportunity, numbered after the organisation's last one (two added at once take turns
+    on the organisation's row, so they cannot both take the same number)."""
+    lock(Organisation, org.id)
     number = (db.session.scalar(select(func.max(Opportunity.number))
                                 .where(Opportunity.organisation_id == org.id)) or 0) + 1
     opportunity = Opportunity(organisation=org, number=number, title=title.strip(), rationale=rationale,
@@ -140,6 +147,9 @@ def create_card(org: Organisation, *, kind: Kind, title: str, user: User | None,
                            "design opportunity"))
     if opportunity is not None and opportunity.organisation_id != org.id:
         raise BoardError(_("Choose a design opportunity of this organisation"))
+    if opportunity is not None and opportunity.archived_dt is not None:
+        raise BoardError(_("Design opportunity %(n)s is archived: restore it before adding ideas to it",
+                           n=opportunity.number))
     lane_id = opportunity.id if opportunity else None
     lock_lane(org.id, lane_id)
     number = (db.session.scalar(select(func.max(Card.number)).where(
@@ -211,7 +221,7 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
     """
     lock_lane(card.organisation_id, card.opportunity_id)
     check_version(card, expected_version)
-    if card.archived_dt is not None or (card.opportunity is not None and card.opportunity.archived_dt is not None):
+    if not on_board(card):
         raise BoardError(_("%(code)s is archived: restore it before moving it", code=card.code))
     table = Card.__table__.c
     lane = _lane_filter(card.organisation_id, card.opportunity_id)
@@ -326,6 +336,8 @@ def link_cards(card: Card, other: Card, *, user: User | None) -> None:
         raise BoardError(_("A card cannot be related to itself"))
     if other.organisation_id != card.organisation_id:
         raise BoardError(_("Choose a card of this organisation"))
+    if not on_board(other):
+        raise BoardError(_("%(code)s is archived: restore it before linking to it", code=other.code))
     if other in card.related:
         return
     db.session.execute(card_link.insert(), [{"card_id": card.id, "other_id": other.id},
@@ -405,43 +417,31 @@ def restore_card(card: Card, *, user: User | None) -> None:
 
 def archive_opportunity(opportunity: Opportunity) -> None:
     """Take a design opportunity's lane (and its cards) off the board and the plans."""
-    lock(Opportunity, opportunity.id)
+    relock(opportunity)
     if opportunity.archived_dt is None:
         opportunity.archived_dt = utcnow()
         db.session.flush()
 
 
 def restore_opportunity(opportunity: Opportunity) -> None:
-    lock(Opportunity, opportunity.id)
-    opportunity.archived_dt = None
+    relock(opportunity)
+    if opportunity.archived_dt is not None:
+        opportunity.archived_dt = None
+        db.session.flush()
+
+
+def set_archived(item: Action | ProgressUpdate, *, archived: bool, user: User | None) -> None:
+    """Archive an action or a progress update, or restore it; the card's history says which."""
+    relock(item)
+    if (item.archived_dt is not None) == archived:
+        return
+    item.archived_dt = utcnow() if archived else None
+    if isinstance(item, Action):
+        summary = (_("Archived action: %(text)s", text=item.text) if archived
+                   else _("Restored action: %(text)s", text=item.text))
+    else:
+        day = uk_date(item.on)
+        summary = (_("Archived the progress update of %(date)s", date=day) if archived
+                   else _("Restored the progress update of %(date)s", date=day))
+    log(item.card, user, summary)
     db.session.flush()
-
-
-def archive_action(action: Action, *, user: User | None) -> None:
-    relock(action)
-    if action.archived_dt is None:
-        action.archived_dt = utcnow()
-        log(action.card, user, _("Archived action: %(text)s", text=action.text))
-        db.session.flush()
-
-
-def restore_action(action: Action, *, user: User | None) -> None:
-    relock(action)
-    if action.archived_dt is not None:
-        action.archived_dt = None
-        log(action.card, user, _("Restored action: %(text)s", text=action.text))
-        db.session.flush()
-
-
-def archive_update(entry: ProgressUpdate, *, user: User | None) -> None:
-    if entry.archived_dt is None:
-        entry.archived_dt = utcnow()
-        log(entry.card, user, _("Archived the progress update of %(date)s", date=uk_date(entry.on)))
-        db.session.flush()
-
-
-def restore_update(entry: ProgressUpdate, *, user: User | None) -> None:
-    if entry.archived_dt is not None:
-        entry.archived_dt = None
-        log(entry.card, user, _("Restored the progress update of %(date)s", date=uk_date(entry.on)))
-        db.session.flush()

@@ -18,7 +18,6 @@ from sqlalchemy.orm import contains_eager, selectinload
 from tracker.accounts.permissions import current_user, login_required
 from tracker.board import bp, queries, services
 from tracker.board.forms import (
-    TEAM_OWNER,
     ActionDoneForm,
     ActionEditForm,
     ActionForm,
@@ -44,7 +43,9 @@ from tracker.board.models import (
     PrototypePlan,
     RoadmapColumn,
 )
+from tracker.board.queries import TEAM_OWNER
 from tracker.core.confirm import ConfirmForm, confirm_page
+from tracker.core.errors import abort_with
 from tracker.core.formats import uk_date
 from tracker.core.htmx import render, wants_fragment
 from tracker.core.numbers import parse_id
@@ -114,8 +115,9 @@ def stale_response(card: Card, template: str, status: int = 409, **context):
 
 
 def board_context(filters: queries.Filters) -> dict:
-    """What every card on the board shares, rendered once per page rather than once per card: labels,
-    URL prefixes, the tags and the "Move to" options for each column (the board can hold 1,000 cards)."""
+    """What every card on the board shares, made once rather than once per card: labels, the tags and the
+    "Move to" options for each column (once per language, see below), URL prefixes and the CSRF token
+    (once per page); the board can hold 1,000 cards."""
     card_prefix = url_for("board.card", card_id=0)[:-1]
     return {**_board_words(str(get_locale())), "card_prefix": card_prefix, "move_prefix": card_prefix,
             "csrf": escape(generate_csrf()),
@@ -161,7 +163,7 @@ def organisation(slug: str, org_slug: str):
     """An organisation's action plans, as a task list."""
     org = load_org(slug, org_slug)
     counts = dict(db.session.execute(
-        select(Card.kind, db.func.count()).where(Card.organisation_id == org.id, Card.archived_dt.is_(None))
+        queries.on_board(select(Card.kind, db.func.count())).where(Card.organisation_id == org.id)
         .group_by(Card.kind)).all())
     opportunity_count = db.session.scalar(
         select(db.func.count()).select_from(Opportunity).where(Opportunity.organisation_id == org.id,
@@ -272,6 +274,9 @@ def new_card(slug: str, org_slug: str):
         opportunity = db.session.get(Opportunity, number) if number is not None else None
         if opportunity is None or opportunity.organisation_id != org.id:
             abort(404)
+        if opportunity.archived_dt is not None:
+            abort_with(409, _("Design opportunity %(n)s is archived: restore it before adding ideas to it",
+                              n=opportunity.number))
     people, initiatives = queries.owner_choices(org), org.programme.initiatives
     form = CardForm(people=people, initiatives=initiatives, quick_win=opportunity is None)
     if request.method == "GET" and opportunity is not None:
@@ -304,7 +309,7 @@ def card_page(card: Card, status: int = 200, **forms):
     others = []
     if can_edit:
         others = [c for c in db.session.scalars(
-            select(Card).where(Card.organisation_id == org.id, Card.id != card.id)
+            queries.on_board(select(Card)).where(Card.organisation_id == org.id, Card.id != card.id)
             .options(selectinload(Card.opportunity)).order_by(Card.opportunity_id, Card.number))
             if c not in card.related]
     indicators = result_queries.indicators(org.programme)
@@ -369,7 +374,7 @@ def move_card(card_id: int):
     card = load_card(card_id, edit=True)
     org = card.organisation
     form = MoveForm()
-    status, message = 200, None
+    status, message, stale = 200, None, False
     if not form.validate():
         # Not a move anyone could have meant (no column, a version or place that is not a number): refused,
         # with the lane as it really is.
@@ -385,7 +390,7 @@ def move_card(card_id: int):
         except services.StaleCard:
             db.session.rollback()
             card = db.session.get(Card, card_id)
-            status = 409
+            status, stale = 409, True
             message = _("%(code)s was changed by someone else: it is now in %(column)s. Nothing was moved.",
                         code=card.code, column=card.column.label)
         except services.BoardError as error:
@@ -395,13 +400,21 @@ def move_card(card_id: int):
             db.session.commit()
             message = result.message
     filters = queries.Filters.from_args(request.args)
-    lanes = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id) \
-        if wants_fragment() else []
-    if not lanes:  # no lane to redraw: the card's design opportunity is archived
+    roadmap_url = url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug)
+    if not wants_fragment():
         if status != 200:
-            return render_template("board/move_conflict.html", card=card, org=org, message=message), status
+            return render_template("board/move_conflict.html", card=card, org=org, message=message, stale=stale,
+                                   heading=_("Nothing was moved")), status
         flash(message, "success")
-        return redirect(url_for("board.roadmap", slug=org.programme.slug, org_slug=org.slug) + f"#card-{card.id}")
+        return redirect(roadmap_url + f"#card-{card.id}")
+    lanes = queries.board_lanes(org, filters, services.today(), only_lane=card.opportunity_id)
+    if not lanes:
+        # The card's design opportunity was archived meanwhile: there is no lane to redraw, so the whole
+        # board is loaded again, with the reason in its banner.
+        flash(message, "error")
+        response = make_response("", status)
+        response.headers["HX-Redirect"] = roadmap_url
+        return response
     response = make_response(render_template(
         "board/_lane.html", lane=lanes[0], org=org, filters=filters, can_edit=True,
         **board_context(filters)), status)
@@ -428,10 +441,7 @@ def add_action(card_id: int):
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
 @login_required
 def set_action_done(action_id: int):
-    action = db.session.get(Action, action_id)
-    if action is None:
-        abort(404)
-    require_edit_org(current_user(), action.card.organisation)
+    action = load_item("actions", action_id)
     form = ActionDoneForm()
     services.set_action_done(action, done=form.done.data == "1", user=current_user())
     db.session.commit()
@@ -460,8 +470,8 @@ def add_update(card_id: int):
 @login_required
 def add_link(card_id: int):
     card = load_card(card_id, edit=True)
-    others = db.session.scalars(select(Card).where(Card.organisation_id == card.organisation_id,
-                                                   Card.id != card.id)).all()
+    others = db.session.scalars(queries.on_board(select(Card)).where(Card.organisation_id == card.organisation_id,
+                                                                     Card.id != card.id)).all()
     form = LinkForm(cards=others)
     if form.validate_on_submit():
         other = next(c for c in others if str(c.id) == form.other.data)
@@ -521,19 +531,11 @@ def edit_sheet(card_id: int, sheet: str):
 # --- changing and archiving --------------------------------------------------------------------------
 
 
-def load_action(action_id: int) -> Action:
-    action = db.session.get(Action, action_id)
-    if action is None:
-        abort(404)
-    require_edit_org(current_user(), action.card.organisation)
-    return action
-
-
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_action(action_id: int):
     """Change an action's text, owner or due date; a save from an older version is refused (409)."""
-    action = load_action(action_id)
+    action = load_item("actions", action_id)
     card = action.card
     people = queries.owner_choices(card.organisation)
     form = ActionEditForm(obj=action, people=people)
@@ -557,66 +559,62 @@ def edit_action(action_id: int):
     return render_template("board/action_form.html", form=form, action=action, card=card, stale=False), status
 
 
-@bp.route("/actions/<int:action_id>/archive", methods=["GET", "POST"])
-@login_required
-def archive_action(action_id: int):
-    action = load_action(action_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.archive_action(action, user=current_user())
-        db.session.commit()
-        flash(_("Action archived: %(text)s", text=action.text), "success")
-        return redirect(url_for("board.card", card_id=action.card_id) + "#actions")
-    return confirm_page(heading=_("Are you sure you want to archive the action “%(text)s”?", text=action.text),
-                        caption=f"{action.card.code} {action.card.title}", button=_("Yes, archive the action"),
-                        details=[_("It leaves the card's list of actions and the quick wins log. You can restore "
-                                   "it from the card's archived actions.")],
-                        cancel=url_for("board.card", card_id=action.card_id) + "#actions", form=form)
+#: What can be archived on a card's page, by its URL's first part.
+ITEMS = {"actions": Action, "updates": ProgressUpdate}
 
 
-@bp.route("/actions/<int:action_id>/restore", methods=["POST"])
-@login_required
-def restore_action(action_id: int):
-    action = load_action(action_id)
-    services.restore_action(action, user=current_user())
-    db.session.commit()
-    flash(_("Action restored: %(text)s", text=action.text), "success")
-    return redirect(url_for("board.card", card_id=action.card_id) + "#actions")
-
-
-def load_update(update_id: int) -> ProgressUpdate:
-    entry = db.session.get(ProgressUpdate, update_id)
-    if entry is None:
+def load_item(kind: str, item_id: int) -> Action | ProgressUpdate:
+    """An action or a progress update, checked against its card's own organisation."""
+    item = db.session.get(ITEMS[kind], item_id)
+    if item is None:
         abort(404)
-    require_edit_org(current_user(), entry.card.organisation)
-    return entry
+    require_edit_org(current_user(), item.card.organisation)
+    return item
 
 
-@bp.route("/updates/<int:update_id>/archive", methods=["GET", "POST"])
+def _item_words(item: Action | ProgressUpdate) -> dict:
+    if isinstance(item, Action):
+        return {"heading": _("Are you sure you want to archive the action “%(text)s”?", text=item.text),
+                "button": _("Yes, archive the action"),
+                "details": _("It leaves the card's list of actions and the quick wins log. You can restore it "
+                             "from the card's archived actions."),
+                "archived": _("Action archived: %(text)s", text=item.text),
+                "restored": _("Action restored: %(text)s", text=item.text), "anchor": "#actions"}
+    day = uk_date(item.on)
+    return {"heading": _("Are you sure you want to archive the progress update of %(date)s?", date=day),
+            "button": _("Yes, archive the progress update"),
+            "details": _("It leaves the card's progress updates. You can restore it from the card's archived "
+                         "updates."),
+            "archived": _("Progress update of %(date)s archived", date=day),
+            "restored": _("Progress update of %(date)s restored", date=day), "anchor": "#updates"}
+
+
+@bp.route("/<any(actions, updates):kind>/<int:item_id>/archive", methods=["GET", "POST"])
 @login_required
-def archive_update(update_id: int):
-    entry = load_update(update_id)
+def archive_item(kind: str, item_id: int):
+    """Archive an action or a progress update, after a confirmation page."""
+    item = load_item(kind, item_id)
+    words = _item_words(item)
+    back = url_for("board.card", card_id=item.card_id) + words["anchor"]
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.archive_update(entry, user=current_user())
+        services.set_archived(item, archived=True, user=current_user())
         db.session.commit()
-        flash(_("Progress update of %(date)s archived", date=uk_date(entry.on)), "success")
-        return redirect(url_for("board.card", card_id=entry.card_id) + "#updates")
-    return confirm_page(
-        heading=_("Are you sure you want to archive the progress update of %(date)s?", date=uk_date(entry.on)),
-        caption=f"{entry.card.code} {entry.card.title}", button=_("Yes, archive the progress update"),
-        details=[_("It leaves the card's progress updates. You can restore it from the card's archived updates.")],
-        cancel=url_for("board.card", card_id=entry.card_id) + "#updates", form=form)
+        flash(words["archived"], "success")
+        return redirect(back)
+    return confirm_page(heading=words["heading"], caption=f"{item.card.code} {item.card.title}",
+                        button=words["button"], details=[words["details"]], cancel=back, form=form)
 
 
-@bp.route("/updates/<int:update_id>/restore", methods=["POST"])
+@bp.route("/<any(actions, updates):kind>/<int:item_id>/restore", methods=["POST"])
 @login_required
-def restore_update(update_id: int):
-    entry = load_update(update_id)
-    services.restore_update(entry, user=current_user())
+def restore_item(kind: str, item_id: int):
+    item = load_item(kind, item_id)
+    services.set_archived(item, archived=False, user=current_user())
     db.session.commit()
-    flash(_("Progress update of %(date)s restored", date=uk_date(entry.on)), "success")
-    return redirect(url_for("board.card", card_id=entry.card_id) + "#updates")
+    words = _item_words(item)
+    flash(words["restored"], "success")
+    return redirect(url_for("board.card", card_id=item.card_id) + words["anchor"])
 
 
 @bp.route("/cards/<int:card_id>/archive", methods=["GET", "POST"])
@@ -630,9 +628,9 @@ def archive_card(card_id: int):
         try:
             services.archive_card(card, expected_version=form.version.data, user=current_user())
         except services.StaleCard:
-            return stale_response(card, "board/move_conflict.html", org=org, message=_(
-                "%(code)s was changed by someone else, so it was not archived. Check it and try again.",
-                code=card.code))
+            return stale_response(card, "board/move_conflict.html", org=org, heading=_("Nothing was archived"),
+                                  message=_("%(code)s was changed by someone else, so it was not archived. Check "
+                                            "it and try again.", code=card.code))
         db.session.commit()
         flash(_("%(code)s %(title)s archived. You can restore it from the archive.", code=card.code,
                 title=card.title), "success")

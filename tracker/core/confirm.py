@@ -13,7 +13,9 @@ def confirm_page(*, heading: str, button: str, cancel: str, form: Form, caption:
                  version: int | None = None):
     """Say what is about to happen and what goes with it, then one warning button and a way back.
 
-    ``version`` (a card's) is posted back, so a change made meanwhile by someone else is refused.
+    ``version`` (a card's) is posted back, so a change made meanwhile by someone else is refused. Shown
+    again for a post (its form did not validate: a version that is not a number), it answers 422.
     """
+    status = 422 if form.is_submitted() else 200
     return render_template("confirm.html", heading=heading, button=button, cancel=cancel, form=form,
-                           caption=caption, details=details, version=version)
+                           caption=caption, details=details, version=version), status

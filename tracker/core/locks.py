@@ -1,11 +1,15 @@
-"""Row locks for rules that read rows and then rewrite them (positions, versions, totals).
+"""Row locks for rules that read rows and then rewrite them (positions, versions, totals, numbers).
 
 On PostgreSQL a lock is ``SELECT … FOR NO KEY UPDATE``: it makes concurrent writers of the same row take
 turns until the transaction ends, without blocking inserts elsewhere that merely refer to the row by a
-foreign key (those take a key-share lock). Every rule takes its locks before it reads what it will
-rewrite, and in one fixed order (lane owner, then card), so two writers can neither interleave nor
-deadlock. On SQLite a write request already holds the database's write lock from ``BEGIN IMMEDIATE``
-(``tracker.core.db``), and the statements below lock nothing more.
+foreign key (those take a key-share lock). The rules that read before they write take their lock first:
+moves and archiving (the lane's owner row, then the card), saves from a version (the card, action,
+progress update or opportunity, read again), figures (the programme, through ``results.versions``),
+numbering a new design opportunity (the organisation), an organisation's name and a programme's last
+facilitator (the programme). The order is always the wider row first (programme or lane, then card),
+so two writers can neither interleave nor deadlock. On SQLite a write request already holds the
+database's write lock from ``BEGIN IMMEDIATE`` (``tracker.core.db``), and these statements lock
+nothing more.
 """
 
 from sqlalchemy import select

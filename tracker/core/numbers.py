@@ -69,9 +69,12 @@ def parse_number(raw, *, whole: bool = False) -> Decimal | None:
         raise NumberError(NEGATIVE)
     if whole and number != number.to_integral_value():
         raise NumberError(WHOLE)
-    if number >= LIMIT:
+    if number >= LIMIT:  # before rounding too: a number of thirty digits cannot even be rounded
         raise NumberError(TOO_LARGE)
-    return number.quantize(PLACES, rounding=ROUND_HALF_UP) if not whole else number.quantize(Decimal(1))
+    number = number.quantize(PLACES, rounding=ROUND_HALF_UP) if not whole else number.quantize(Decimal(1))
+    if number >= LIMIT:  # 99999999999999.99999 rounds up to the limit, which no column holds
+        raise NumberError(TOO_LARGE)
+    return number
 
 
 def number_message(error: NumberError, label: str, *, whole: bool = False) -> str:

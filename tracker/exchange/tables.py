@@ -95,7 +95,7 @@ def rag_word(rag: services.Rag) -> str:
     """Progress against target in words, with the colour of the tracker page's tag in brackets:
     "On track (green)", "Off track (red)"; grey ones ("No figures yet") without a colour."""
     colour = {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(rag.colour)
-    return f"{rag.label} ({colour})" if colour else rag.label
+    return _("%(progress)s (%(colour)s)", progress=rag.label, colour=colour) if colour else rag.label
 
 
 def results_tracker(programme: Programme, organisations: list[Organisation], today: date) -> Table:

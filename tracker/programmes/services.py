@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import User
 from tracker.accounts.services import find_by_email
+from tracker.core.locks import lock
 from tracker.core.text import slugify
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Programme, Role
@@ -59,6 +60,8 @@ def add_organisation(programme: Programme, name: str) -> Organisation:
     :raises ProgrammeError: the name is already used in this programme.
     """
     name = name.strip()
+    lock(Programme, programme.id)  # two people adding the same name at once take turns
+    db.session.expire(programme, ["organisations"])  # the names as they are now, after the lock
     if any(org.name.lower() == name.lower() for org in programme.organisations):
         raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
     taken = {org.slug for org in programme.organisations}
@@ -74,6 +77,8 @@ def rename_organisation(org: Organisation, name: str) -> None:
     :raises ProgrammeError: another organisation of the programme has that name.
     """
     name = name.strip()
+    lock(Programme, org.programme_id)
+    db.session.expire(org.programme, ["organisations"])  # the names as they are now, after the lock
     if any(o.id != org.id and o.name.lower() == name.lower() for o in org.programme.organisations):
         raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
     org.name = name
@@ -109,6 +114,7 @@ def remove_member(member: Membership) -> None:
 
     :raises ProgrammeError: it is the last facilitator.
     """
+    lock(Programme, member.programme_id)  # two removals at once cannot both see a second facilitator
     if member.role == Role.FACILITATOR:
         facilitators = db.session.scalar(select(func.count()).select_from(Membership).where(
             Membership.programme_id == member.programme_id, Membership.role == Role.FACILITATOR))

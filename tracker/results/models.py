@@ -37,6 +37,9 @@ class Direction(enum.StrEnum):
 
 
 NUMBER = Numeric(18, 4)
+#: Sums of figures across organisations: every figure is below 10¹⁴ (``core.numbers``), so ten digits more
+#: hold the sum of ten thousand million of them.
+TOTAL = Numeric(28, 4)
 
 card_indicator = Table(
     "card_indicator", db.metadata,
@@ -186,9 +189,9 @@ class FigureTotal(db.Model):
 
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True)
     period_number: Mapped[int] = mapped_column(primary_key=True)
-    value_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
-    numerator_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
-    denominator_sum: Mapped[Decimal | None] = mapped_column(NUMBER)
+    value_sum: Mapped[Decimal | None] = mapped_column(TOTAL)
+    numerator_sum: Mapped[Decimal | None] = mapped_column(TOTAL)
+    denominator_sum: Mapped[Decimal | None] = mapped_column(TOTAL)
     yes_count: Mapped[int] = mapped_column(default=0)
     #: How many organisations reported.
     reported: Mapped[int] = mapped_column(default=0)

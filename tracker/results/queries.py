@@ -184,11 +184,13 @@ def receipts(programme: Programme, org: Organisation | None) -> dict[tuple[int, 
 
 
 def linked_cards(indicator: Indicator, organisations: list[Organisation]) -> list[Card]:
-    """Cards meant to move this indicator, in the organisations the person may see."""
+    """Cards meant to move this indicator (those on the board), in the organisations the person may see."""
     if not organisations:
         return []
+    from tracker.board.queries import on_board  # the board's queries read the results' link table
+
     return list(db.session.scalars(
-        select(Card).join(card_indicator, card_indicator.c.card_id == Card.id)
+        on_board(select(Card).join(card_indicator, card_indicator.c.card_id == Card.id))
         .where(card_indicator.c.indicator_id == indicator.id,
                Card.organisation_id.in_([o.id for o in organisations]))
         .options(selectinload(Card.opportunity), selectinload(Card.organisation))

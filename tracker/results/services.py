@@ -16,6 +16,7 @@ from tracker.accounts.models import User
 from tracker.board.models import Card
 from tracker.core import numbers
 from tracker.core.db import utcnow
+from tracker.core.locks import lock
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import periods as period_rules
@@ -224,8 +225,9 @@ def save_figure(indicator: Indicator, org: Organisation, period_number: int, val
     """Create or change a figure; returns it and whether anything changed. Every change keeps who, when,
     the old and the new values.
 
-    ``expected_version`` is the version the person saw (``None`` for a new figure, or to skip the check,
-    as imports do after their own preview).
+    ``expected_version`` is the version the person saw: ``0`` when they saw no figure yet (so a figure
+    someone else created meanwhile is stale too), ``None`` to skip the check, as imports do after their
+    own preview and the API does when no version is sent.
 
     :raises FigureInvalid: the values break a rule.
     :raises StaleFigure: someone else changed the figure since ``expected_version``.
@@ -419,6 +421,7 @@ def set_card_indicators(card: Card, indicators: list[Indicator]) -> None:
     programme_id = card.organisation.programme_id
     if any(i.programme_id != programme_id for i in indicators):
         raise ResultsError(_("Choose indicators of this programme"))
+    lock(Card, card.id)  # two saves at once take turns, or both would insert the same links
     db.session.execute(card_indicator.delete().where(card_indicator.c.card_id == card.id))
     if indicators:
         db.session.execute(card_indicator.insert(), [{"card_id": card.id, "indicator_id": i.id} for i in indicators])

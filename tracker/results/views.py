@@ -233,7 +233,7 @@ def figure(indicator_id: int, org_slug: str, period_number: int):
             try:
                 _figure, changed = services.save_figure(
                     indicator, org, period_number, values, user=current_user(), today=today(),
-                    expected_version=form.version.data if existing is not None else None,
+                    expected_version=form.version.data,
                     may_change_locked=can_manage_programme(current_user(), programme))
             except services.FigureInvalid as error:
                 db.session.rollback()
@@ -382,9 +382,10 @@ def _what_goes(found: services.Dependants) -> list[str]:
     if parts:
         lines.append(_("These are deleted with it: %(list)s.", list=", ".join(parts)))
     if found.figures:
-        lines.append(ngettext("%(num)s figure is deleted, with its history", "%(num)s figures are deleted, with their "
-                              "history", found.figures) + " " +
-                     ngettext("(from %(num)s organisation).", "(from %(num)s organisations).", found.organisations))
+        organisations = ngettext("%(num)s organisation", "%(num)s organisations", found.organisations)
+        lines.append(ngettext("%(num)s figure from %(organisations)s is deleted, with its history.",
+                              "%(num)s figures from %(organisations)s are deleted, with their history.",
+                              found.figures, organisations=organisations))
     if found.cards:
         lines.append(ngettext("%(num)s card is no longer linked to it; the card itself stays.",
                               "%(num)s cards are no longer linked to it; the cards themselves stay.", found.cards))
