@@ -305,7 +305,8 @@ LEVELS: dict[str, dict[str, tuple]] = {
     # Personal API tokens: each person sees and creates their own; a token is revoked by its owner only.
     "own_tokens": {"GET": (LOGIN, 200, 200, 200, 200, 200, 200, 200),
                    "POST": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN)},
-    "token_owner_b": {"POST": (LOGIN, 404, 404, 404, 404, 404, DONE, 404)},
+    "token_owner_b": {"GET": (LOGIN, 404, 404, 404, 404, 404, 200, 404),
+                      "POST": (LOGIN, 404, 404, 404, 404, 404, DONE, 404)},
     # The JSON API takes a bearer token, never the session cookie (tests/api covers tokens).
     "api": {"GET": (401,) * 8, "PUT": (401,) * 8},
     "public": {"GET": (200,) * 8},

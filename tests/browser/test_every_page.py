@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from tests import factories
 from tests.browser.pages import org_url
 from tracker.board import services as board_services
 from tracker.board.models import Action
@@ -25,7 +26,7 @@ VISITED_ELSEWHERE = {
     "board.roadmap", "board.quick_wins", "board.opportunities", "board.opportunity", "board.card",
     "board.edit_card", "results.tracker", "results.framework", "results.new_outcome", "results.new_indicator",
     "results.indicator", "results.figure", "exchange.import_figures", "exchange.preview_import",
-    "tokens.tokens",
+    "tokens.tokens", "tokens.revoke",
 }
 #: Not pages: downloads, JSON and form targets (POST only).
 NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans")
@@ -38,6 +39,8 @@ def pages(world, framework):
     update = board_services.add_progress_update(world.card_a, on=date.today(), body="Called CAB", user=world.team_a)
     output = results.create_output(outcome, description="Narrative report")
     member = db.session.scalar(select(Membership).where(Membership.user_id == world.team_b.id))
+    linked = factories.make_card(world.org_a, "Related quick win")
+    board_services.link_cards(world.card_a, linked, user=world.team_a)
     db.session.commit()
     return {
         "accounts.users": (world.admin, "/accounts"),
@@ -68,6 +71,7 @@ def pages(world, framework):
         "results.edit_outcome": (world.facilitator, f"/outcomes/{outcome.id}/edit"),
         "results.edit_output": (world.facilitator, f"/outputs/{output.id}/edit"),
         "results.delete": (world.facilitator, f"/indicators/{indicator.id}/delete"),
+        "board.remove_link": (world.team_a, f"/cards/{world.card_a.id}/links/{linked.id}/remove"),
     }
 
 

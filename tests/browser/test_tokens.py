@@ -46,11 +46,15 @@ def test_create_use_and_revoke_an_api_token(page, world, sign_in, visit, axe, fr
     expect(rows.locator(".govuk-tag")).to_have_text("Active")
     assert token not in page.content()
 
-    rows.get_by_role("button", name="Revoke Case management export").click()
+    rows.get_by_role("link", name="Revoke Case management export").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to revoke the token “Case management export”?")
+    axe(page, "confirm revoking a token")
+    page.get_by_role("button", name="Yes, revoke the token").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         'Token "Case management export" revoked. It no longer works.')
     expect(rows.locator(".govuk-tag")).to_have_text("Revoked")
-    expect(rows.get_by_role("button")).to_have_count(0)
+    expect(rows.get_by_role("link", name="Revoke Case management export")).to_have_count(0)
     axe(page, "API tokens after revoking one")
     assert ambiguous_ids(page) == []
     assert fresh(saved).revoked_dt is not None

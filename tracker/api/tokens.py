@@ -13,6 +13,7 @@ from tracker.accounts.permissions import current_user, login_required
 from tracker.api import services
 from tracker.api.example import figure_example
 from tracker.board.services import today
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.core.fields import Form, text
 from tracker.extensions import db
 
@@ -26,10 +27,6 @@ class NewTokenForm(Form):
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
 
-class RevokeTokenForm(Form):
-    """CSRF only."""
-
-
 def _api_base() -> str:
     """The API's base URL on this host, for the examples."""
     return url_for("api.openapi", _external=True).removesuffix("/openapi.json")
@@ -37,7 +34,7 @@ def _api_base() -> str:
 
 def _list_page(form: NewTokenForm, status: int = 200):
     return render_template("api/tokens.html", form=form, tokens=services.user_tokens(current_user()),
-                           revoke_form=RevokeTokenForm(), api_base=_api_base(),
+                           api_base=_api_base(),
                            example=figure_example(current_user(), today())), status
 
 
@@ -64,13 +61,19 @@ def tokens():
     return render_template("api/token_created.html", token=token, row=row, api_base=_api_base())
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(token_id: int):
-    """Revoke one of your own tokens (another person's token is a 404)."""
+    """Revoke one of your own tokens (another person's token is a 404), after a confirmation page."""
     token = services.own_token(current_user(), token_id)
     if token is None:
         abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return confirm_page(heading=_("Are you sure you want to revoke the token “%(name)s”?", name=token.name),
+                            button=_("Yes, revoke the token"), cancel=url_for("tokens.tokens"), form=form,
+                            details=[_("Anything that uses it (a script, a case management system) stops working "
+                                       "at once. This cannot be undone: you would create a new token.")])
     if services.revoke_token(token):
         db.session.commit()
         flash(_("Token \"%(name)s\" revoked. It no longer works.", name=token.name), "success")

@@ -148,10 +148,6 @@ class LinkForm(Form):
         self.other.choices = [("", _l("Choose a card"))] + [(str(c.id), f"{c.code} {c.title}") for c in cards]
 
 
-class UnlinkForm(Form):
-    """CSRF only."""
-
-
 def _area(label):
     return text(label, limit=LONG_TEXT, area=True, called=_l("The answer"))
 

@@ -29,7 +29,6 @@ from tracker.board.forms import (
     OpportunityForm,
     ProgressUpdateForm,
     PrototypePlanForm,
-    UnlinkForm,
     VersionedConfirmForm,
 )
 from tracker.board.models import (
@@ -318,7 +317,7 @@ def card_page(card: Card, status: int = 200, **forms):
     context = {"move_form": MoveForm(formdata=None), "action_form": ActionForm(people=people, formdata=None),
                "update_form": ProgressUpdateForm(on=services.today(), formdata=None),
                "link_form": LinkForm(cards=others, formdata=None), "done_form": ActionDoneForm(formdata=None),
-               "unlink_form": UnlinkForm(formdata=None),
+
                "indicator_form": CardIndicatorsForm(indicators=indicators, formdata=None)}
     context["indicator_form"].indicators.data = [str(i) for i in linked]
     context.update(forms)
@@ -482,17 +481,26 @@ def add_link(card_id: int):
     return card_page(card, 422, link_form=form)
 
 
-@bp.route("/cards/<int:card_id>/links/<int:other_id>/remove", methods=["POST"])
+@bp.route("/cards/<int:card_id>/links/<int:other_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_link(card_id: int, other_id: int):
+    """Remove the link between two related cards, after a confirmation page (both cards stay)."""
     card = load_card(card_id, edit=True)
     other = db.session.get(Card, other_id)
     if other is None or other.organisation_id != card.organisation_id:
         abort(404)
-    services.unlink_cards(card, other, user=current_user())
-    db.session.commit()
-    flash(_("Link removed"), "success")
-    return redirect(url_for("board.card", card_id=card.id) + "#related")
+    form = ConfirmForm()
+    back = url_for("board.card", card_id=card.id) + "#related"
+    if form.validate_on_submit():
+        services.unlink_cards(card, other, user=current_user())
+        db.session.commit()
+        flash(_("Link removed"), "success")
+        return redirect(back)
+    return confirm_page(
+        heading=_("Are you sure you want to remove the link to %(code)s %(title)s?", code=other.code,
+                  title=other.title),
+        caption=f"{card.code} {card.title}", button=_("Yes, remove the link"), cancel=back, form=form,
+        details=[_("Both cards stay as they are; they are no longer listed as related.")])
 
 
 SHEETS = {
