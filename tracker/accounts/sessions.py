@@ -5,8 +5,6 @@ row for that token decides whether the person is signed in. Each request checks 
 absolute timeouts and the account's ``is_active`` flag.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import current_app, g, session
@@ -14,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.accounts.models import User, UserSession
+from tracker.core import secrets
 from tracker.core.db import utcnow
 from tracker.extensions import db
 
@@ -21,8 +20,7 @@ from tracker.extensions import db
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = secrets.token_hash
 
 
 def start(user: User) -> None:
@@ -31,7 +29,7 @@ def start(user: User) -> None:
     if previous:  # signing in again ends the session this browser had
         db.session.execute(
             update(UserSession).where(UserSession.token_hash == _hash(previous)).values(ended_dt=utcnow()))
-    token = secrets.token_urlsafe(32)
+    token = secrets.new_token()
     db.session.add(UserSession(token_hash=_hash(token), user=user))
     session.clear()
     session["sid"] = token

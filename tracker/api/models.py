@@ -1,13 +1,12 @@
 """Personal API tokens: created and revoked by their owner, stored only as a hash."""
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core import secrets
 from tracker.core.db import utcnow
 from tracker.extensions import db
 
@@ -19,12 +18,11 @@ SHOWN_CHARS = 8
 
 def new_token() -> str:
     """A fresh token: ``trk_`` and 43 URL-safe random characters (256 bits)."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return secrets.new_token(TOKEN_PREFIX)
 
 
-def hash_token(token: str) -> str:
-    """The SHA-256 of a token, as stored. A token is random and long, so a plain hash is enough."""
-    return hashlib.sha256(token.encode()).hexdigest()
+#: The SHA-256 of a token, as stored (``tracker.core.secrets``).
+hash_token = secrets.token_hash
 
 
 class ApiToken(db.Model):

@@ -24,6 +24,7 @@ from tracker.board.models import (
     RoadmapColumn,
     card_link,
 )
+from tracker.core import clock
 from tracker.core.db import utcnow
 from tracker.core.formats import uk_date
 from tracker.core.locks import lock, relock
@@ -58,8 +59,8 @@ class MoveResult:
 
 
 def today() -> date:
-    """Today's date in UTC (kept in one place so tests can reason about it)."""
-    return utcnow().date()
+    """Today's date in the UK (``tracker.core.clock``)."""
+    return clock.today()
 
 
 def text(value: str | None) -> str:
