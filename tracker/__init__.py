@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from tracker.accounts import sessions
+    from tracker.core import mail  # noqa: F401 - the outbox's table, for every feature that sends email
     from tracker.core.markdown import render_markdown
 
     app.add_template_filter(render_markdown, "markdown")

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi tracker create-user | demo``."""
+"""Command-line tools: ``flask --app wsgi tracker create-user | demo | send-mail``."""
 
 import os
 
@@ -44,6 +44,38 @@ def demo() -> None:
                f"(password: {DEMO_PASSWORD}):")
     for email, role in accounts:
         click.echo(f"  {email:<32} {role}")
+
+
+@tracker_cli.command("send-mail")
+@click.option("--now", "now_text", metavar="ISO", help="Deliver what is due at this moment (default: now). "
+              "A time without a zone is UTC.")
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Send at most this many messages.")
+def send_mail(now_text: str | None, limit: int) -> None:
+    """Send the email that is due from the outbox, once, and say what happened."""
+    from datetime import UTC, datetime
+
+    from tracker.core import mail
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError as error:
+            raise click.BadParameter(f"not an ISO date and time: {now_text!r}", param_hint="--now") from error
+        if now.tzinfo is not None:
+            now = now.astimezone(UTC).replace(tzinfo=None)
+    try:
+        summary = mail.deliver_due(now, limit=limit)
+    except mail.MailConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if not summary.configured:
+        click.echo(f"MAIL_HOST is not set: nothing sent. {summary.waiting} messages wait in the outbox; site "
+                   "administrators can read them under Accounts, Email outbox.")
+        return
+    click.echo(str(summary))
+    if summary.error:
+        raise click.ClickException(f"Stopped: {summary.error}")
 
 
 def init_app(app: Flask) -> None:

@@ -61,6 +61,17 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # Built results-tracker tables kept per process (tracker.results.table_cache); 0 keeps none.
         "RESULTS_TABLE_CACHE_SIZE": _int("RESULTS_TABLE_CACHE_SIZE", 64),
+        # Email (tracker.core.mail): with no MAIL_HOST nothing is sent and the outbox is read in the app.
+        "MAIL_HOST": os.environ.get("MAIL_HOST"),
+        "MAIL_PORT": _int("MAIL_PORT", 0),  # 0: 25, 587 or 465 after MAIL_SECURITY
+        "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "starttls"),  # none, starttls or ssl
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM"),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 6),
+        "MAIL_BACKOFF_SECONDS": _int("MAIL_BACKOFF_SECONDS", 300),
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 30),
+        "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE"),  # trusted instead of the system's CAs
     }
     config.update(overrides)
     check_secret_key(config, instance_path)
