@@ -82,7 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, exchange, programmes, results
+    from tracker import accounts, board, exchange, programmes, results, surveys
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     results.table_cache.init_app(app)
     app.register_blueprint(exchange.bp)
+    app.register_blueprint(surveys.bp)
 
     from tracker import api
     from tracker.api import tokens

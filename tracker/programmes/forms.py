@@ -62,6 +62,11 @@ class ProgrammeForm(Form):
         _l("On track means within this percentage of the target"), default=15, called=_l("The percentage"),
         minimum=0, maximum=100, required=_l("Enter a percentage"),
         range_message=_l("Enter a percentage from 0 to 100"))
+    survey_min_group = WholeNumberField(
+        _l("Smallest group whose staff survey results are shown"), default=5,
+        description=_l("Results of fewer responses than this are hidden, to protect anonymity (3 at the least)"),
+        called=_l("The smallest group"), minimum=3, maximum=100, required=_l("Enter the smallest group"),
+        range_message=_l("The smallest group must be between 3 and 100 responses"))
     submit = SubmitField(_l("Save programme"), widget=GovSubmitInput())
 
     def validate_figures_lock_days(self, field):

@@ -40,6 +40,8 @@ class Programme(db.Model):
     figures_lock_days: Mapped[int] = mapped_column(default=90, server_default="90")
     #: On track = within ± this percentage of the target (TolaData's default band).
     rag_band_percent: Mapped[int] = mapped_column(default=15, server_default="15")
+    #: Staff survey results of a group smaller than this are hidden (never below 3).
+    survey_min_group: Mapped[int] = mapped_column(default=5, server_default="5")
     #: Bumped with every change the results tracker shows (``tracker.results.versions``).
     results_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)

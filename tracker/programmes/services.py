@@ -12,7 +12,8 @@ from tracker.core.text import slugify
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Programme, Role
 
-SETTINGS = ("reporting_interval_months", "figures_due_days", "figures_lock_days", "rag_band_percent")
+SETTINGS = ("reporting_interval_months", "figures_due_days", "figures_lock_days", "rag_band_percent",
+            "survey_min_group")
 
 
 class ProgrammeError(ValueError):
