@@ -1,7 +1,7 @@
 """outbox message
 
 Revision ID: 6c9d0e1f2a3b
-Revises: 5b8c9d0e1f2a
+Revises: 7d0e1f2a3b4c
 Create Date: 2026-12-01 11:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6c9d0e1f2a3b'
-down_revision = '5b8c9d0e1f2a'
+down_revision = '7d0e1f2a3b4c'
 branch_labels = None
 depends_on = None
 
