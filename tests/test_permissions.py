@@ -37,6 +37,7 @@ from tracker import create_app
 from tracker.api import services as api_services
 from tracker.board import services as board_services
 from tracker.board.models import Action, Card, Kind, Opportunity, ProgressUpdate, RoadmapColumn, card_link
+from tracker.core import mail
 from tracker.exchange.models import PendingImport
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Role
@@ -131,6 +132,10 @@ class Ids:
         token, _secret = api_services.create_token(world.team_b, "Case system")
         db.session.commit()
         self.pending_b, self.token_b = pending.id, token.id
+        message = mail.queue(to=world.team_b.email, subject="Survey invitation", text="https://example.org/s/abc",
+                             html="<p>Survey</p>", sender_name=world.programme.name, kind="test")
+        db.session.commit()
+        self.outbox_message = message.id
         self._spares_for_archiving(world)
         self.users = {name: user.id for name, user in world.users().items()}
         self.emails = {name: user.email for name, user in world.users().items()}
@@ -337,6 +342,8 @@ TARGETS: dict[str, Target] = {
     "accounts.edit_user": Target("site_admin", lambda w: {"user_id": w.users["team_b"]}, lambda w: {
         "name": w.fresh("Hacked"), "is_active": "y", "is_facilitator": "y"}),
     "accounts.end_sessions": Target("site_admin", lambda w: {"user_id": w.users["team_b"]}, lambda w: {}),
+    "accounts.outbox": Target("site_admin"),
+    "accounts.outbox_message": Target("site_admin", lambda w: {"message_id": w.outbox_message}),
     "programmes.dashboard": Target("signed_in"),
     "programmes.new_programme": Target("programme_creator", data=programme_form),
     "programmes.show": Target("programme_view", lambda w: {"slug": w.slug}),

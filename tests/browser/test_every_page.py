@@ -14,6 +14,7 @@ from tests import factories
 from tests.browser.pages import org_url
 from tracker.board import services as board_services
 from tracker.board.models import Action
+from tracker.core import mail
 from tracker.extensions import db
 from tracker.programmes.models import Membership
 from tracker.results import services as results
@@ -41,11 +42,16 @@ def pages(world, framework):
     member = db.session.scalar(select(Membership).where(Membership.user_id == world.team_b.id))
     linked = factories.make_card(world.org_a, "Related quick win")
     board_services.link_cards(world.card_a, linked, user=world.team_a)
+    message = mail.queue(to=world.team_a.email, subject="Staff survey: wave 1 is open", sender_name=programme.name,
+                         text="Answer the survey:\nhttps://tracker.example.org/surveys/answer/" + "x" * 43 + "\n",
+                         html="<p>Answer the survey</p>", kind="survey_invitation")
     db.session.commit()
     return {
         "accounts.users": (world.admin, "/accounts"),
         "accounts.new_user": (world.admin, "/accounts/new"),
         "accounts.edit_user": (world.admin, f"/accounts/{world.team_a.id}"),
+        "accounts.outbox": (world.admin, "/accounts/outbox"),
+        "accounts.outbox_message": (world.admin, f"/accounts/outbox/{message.id}"),
         "programmes.new_programme": (world.facilitator, "/programmes/new"),
         "programmes.edit": (world.facilitator, f"/programmes/{programme.slug}/edit"),
         "programmes.new_organisation": (world.facilitator, f"/programmes/{programme.slug}/organisations/new"),
