@@ -33,3 +33,13 @@ def test_secrets_are_long_random_and_stored_hashed():
     assert secrets.same(digest, secrets.token_hash(first))
     assert not secrets.same(digest, secrets.token_hash(second))
     assert len(secrets.token_hash("a\udcffb")) == 64  # an unpaired surrogate never raises
+
+
+def test_numbers_are_formatted_the_uk_way(app):
+    from decimal import Decimal
+
+    from tracker.core.formats import uk_number
+
+    with app.test_request_context("/"):
+        assert uk_number(Decimal("1234.5")) == "1,234.5"
+        assert uk_number(None) == ""

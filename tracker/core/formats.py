@@ -33,7 +33,7 @@ def uk_number(value) -> str:
     """``1,234.5``."""
     if value is None:
         return ""
-    return format_decimal(value, locale="en_GB")
+    return format_decimal(value)  # in the request's locale (flask-babel's format_decimal takes no locale)
 
 
 def init_app(app: Flask) -> None:
