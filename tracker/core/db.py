@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import Enum, event
 from sqlalchemy.engine import Engine
 
@@ -43,5 +43,17 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writes = has_request_context() and request.method not in SAFE_METHODS
+        writes = (has_request_context() and request.method not in SAFE_METHODS
+                  and not g.pop("sqlite_reads_first", False))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def reads_first() -> None:
+    """In a request that may write: begin the next transaction as a reader (a plain ``BEGIN`` on SQLite).
+
+    For a view that reads what it needs, ends that transaction, then writes in a short one of its own
+    (``BEGIN IMMEDIATE`` again), so that SQLite's one write lock is held only while it writes (the survey's
+    answers: ``tracker.surveys.views_respond``). The reading transaction must not write: a deferred
+    read-then-write transaction can fail with SQLITE_BUSY_SNAPSHOT.
+    """
+    g.sqlite_reads_first = True

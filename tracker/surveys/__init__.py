@@ -5,4 +5,10 @@ from flask import Blueprint
 
 bp = Blueprint("surveys", __name__)
 
-from tracker.surveys import models  # noqa: E402,F401
+from tracker.surveys import (  # noqa: E402,F401  (the views register their routes on bp)
+    models,
+    views_builder,
+    views_invitations,
+    views_respond,
+    views_results,
+)

@@ -1,0 +1,405 @@
+"""Invitations to a wave: pasted addresses checked, one-use links made and emailed, reminders, counts, the
+shared link, and the addresses forgotten once the wave has closed.
+
+- **Checking** (:func:`check_addresses`) splits a paste on new lines, commas and semicolons ("Jane Smith
+  <jane@council.gov.uk>" as an address book copies it is read too), and sorts each address into new,
+  repeated, not an email address (email-validator, no DNS look-up) or already invited to the wave.
+  Addresses are compared and stored in lower case. Nothing is written: the person sees the preview first.
+- **Inviting** (:func:`invite`) writes one :class:`Invitation` per new address with a fresh one-use token,
+  of which only the hash is kept, and queues one email each (``tracker.core.mail``) in the same
+  transaction. The link is in that message and nowhere else.
+- **Reminders** (:func:`remind`) go only to invitations without a use, at most one a day each. A token is
+  stored only as its hash, so a reminder carries a new link and the old one stops working.
+- **Counts** (:func:`wave_counts`): invited, answered and the response rate per organisation; never who.
+- **Shared link** (:func:`make_shared_link`): an organisation may answer through one link instead; its
+  responses are then not limited to one per person.
+- **Forgetting** (:func:`forget_addresses`): once a wave has closed its invitations' addresses are
+  deleted, with the invitation emails in the outbox; the counts stay.
+
+The messages in the outbox carry a ``dedupe_key`` that starts ``survey-wave:<wave id>:``, so that they can
+be found (and deleted) with their wave.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, text, update
+
+from tracker.core import clock, mail, secrets
+from tracker.core.db import utcnow
+from tracker.extensions import db
+from tracker.programmes.models import Organisation
+from tracker.surveys import waves
+from tracker.surveys.models import Invitation, InvitationUse, Response, Survey, Wave, WaveOrganisation
+
+#: The most addresses one paste may hold (a large council's whole staff fits in a few pastes).
+MAX_ADDRESSES = 2_000
+#: The paste's limit in characters, stated in its hint.
+MAX_PASTE = 100_000
+#: What the outbox calls these messages.
+INVITATION_KIND, REMINDER_KIND = "survey_invitation", "survey_reminder"
+
+#: One item of a paste: up to a new line, comma or semicolon, except inside double quotes (a name such as
+#: "Smith, Jane" <jane@council.gov.uk>, as an address book copies it).
+_ITEM = re.compile(r'(?:"[^"\r\n]*"|[^,;\r\n"]|")+')
+_NAMED = re.compile(r"^[^<>]*<([^<>]+)>$")
+
+
+class InvitationError(ValueError):
+    """A rule about invitations was broken (the wave has closed …); the message is shown to the person."""
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+
+def split_addresses(pasted: str) -> list[str]:
+    """The items of a paste, trimmed, blanks left out, in the order pasted: one a line, or separated by
+    commas or semicolons; ``"Smith, Jane" <jane@council.gov.uk>`` gives the address between the brackets."""
+    items = []
+    for item in _ITEM.findall(pasted or ""):
+        item = item.strip()
+        if not item:
+            continue
+        named = _NAMED.match(item)
+        items.append(named.group(1).strip() if named else item)
+    return items
+
+
+def normalise(address: str) -> str | None:
+    """The address as it is compared and stored (lower case), or ``None`` if it is not an email address."""
+    if not address or len(address) > 254 or not address.isprintable():
+        return None
+    try:
+        valid = validate_email(address.lower(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return valid.normalized
+
+
+@dataclass
+class AddressCheck:
+    """A paste, sorted: what would be invited and what would not, and why."""
+
+    #: To invite, normalised, in the order pasted.
+    new: list[str] = field(default_factory=list)
+    #: Given more than once in the paste (each listed once, as first given).
+    repeated: list[str] = field(default_factory=list)
+    #: Not email addresses, as typed.
+    invalid: list[str] = field(default_factory=list)
+    #: Invited to this wave before (by this organisation or another).
+    already: list[str] = field(default_factory=list)
+    #: Left out because the paste held more than :data:`MAX_ADDRESSES`.
+    too_many: int = 0
+
+    @property
+    def left_out(self) -> int:
+        return len(self.repeated) + len(self.invalid) + len(self.already) + self.too_many
+
+
+def invited_addresses(wave: Wave, addresses: list[str]) -> set[str]:
+    """Which of ``addresses`` (normalised) are already invited to the wave."""
+    found: set[str] = set()
+    for start in range(0, len(addresses), 500):
+        chunk = addresses[start:start + 500]
+        found.update(db.session.scalars(select(Invitation.email).where(Invitation.wave_id == wave.id,
+                                                                       Invitation.email.in_(chunk))))
+    return found
+
+
+def check_addresses(wave: Wave, pasted: str) -> AddressCheck:
+    """Sort a paste of addresses for ``wave`` (see :class:`AddressCheck`). Reads only."""
+    check = AddressCheck()
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for item in split_addresses(pasted):
+        address = normalise(item)
+        if address is None:
+            check.invalid.append(item[:320])
+        elif address in seen:
+            if address not in repeated:
+                repeated.add(address)
+                check.repeated.append(address)
+        else:
+            seen.add(address)
+            check.new.append(address)
+    if len(check.new) > MAX_ADDRESSES:
+        check.too_many = len(check.new) - MAX_ADDRESSES
+        check.new = check.new[:MAX_ADDRESSES]
+    already = invited_addresses(wave, check.new)
+    check.already = [a for a in check.new if a in already]
+    check.new = [a for a in check.new if a not in already]
+    return check
+
+
+# --- the wave and its organisations ----------------------------------------------------------------
+
+
+def can_invite(wave: Wave, today: date | None = None) -> bool:
+    """Addresses can be added, and reminders sent, while the wave is scheduled or open."""
+    return waves.state(wave, today) != waves.WaveState.CLOSED
+
+
+def _require_not_closed(wave: Wave, today: date | None) -> None:
+    if not can_invite(wave, today):
+        raise InvitationError(_l("This wave has closed: nobody can be invited to it any more"))
+
+
+def wave_organisation(wave: Wave, org: Organisation, *, create: bool = False) -> WaveOrganisation | None:
+    """How ``org`` takes part in ``wave`` (made, with the default of invitations, if ``create``)."""
+    row = db.session.scalar(select(WaveOrganisation).where(WaveOrganisation.wave_id == wave.id,
+                                                           WaveOrganisation.organisation_id == org.id))
+    if row is None and create:
+        row = WaveOrganisation(wave=wave, organisation=org)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+
+
+def _message(kind: str, *, wave: Wave, org: Organisation, link: str, today: date) -> Message:
+    survey: Survey = wave.survey
+    context = {"survey": survey, "wave": wave, "organisation": org, "programme": survey.programme, "link": link,
+               "reminder": kind == REMINDER_KIND, "is_open": waves.state(wave, today) == waves.WaveState.OPEN}
+    if kind == REMINDER_KIND:
+        subject = _("Reminder: the %(organisation)s staff survey closes on %(day)s", organisation=org.name,
+                    day=_day(wave.closes_on))
+    else:
+        subject = _("Please answer the %(organisation)s staff survey", organisation=org.name)
+    return Message(subject=" ".join(subject.split())[:255],
+                   text=render_template("surveys/invitations/email.txt", **context),
+                   html=render_template("surveys/invitations/email.html", **context))
+
+
+def _day(value: date) -> str:
+    from tracker.core.formats import uk_date
+
+    return uk_date(value)
+
+
+def _sender(wave: Wave) -> str:
+    return " ".join(wave.survey.programme.name.split())[:120]
+
+
+def _queue(kind: str, invitation: Invitation, message: Message, wave: Wave, key: str):
+    return mail.queue(to=invitation.email, subject=message.subject, text=message.text, html=message.html,
+                      sender_name=_sender(wave), kind=kind, dedupe_key=f"survey-wave:{wave.id}:{key}")
+
+
+# --- inviting ------------------------------------------------------------------------------------
+
+
+def invite(wave: Wave, org: Organisation, addresses: list[str], *, link_for, today: date | None = None) -> int:
+    """Invite each of ``addresses`` (normalised, as :func:`check_addresses` gives them) to answer ``wave``
+    for ``org``: one invitation with a fresh one-use token each, and one email each in the outbox.
+
+    ``link_for(token)`` makes the link that goes in the email; the token itself is kept nowhere else.
+    Addresses invited meanwhile are left out. Returns how many were invited.
+
+    :raises InvitationError: the wave has closed.
+    """
+    today = today or clock.today()
+    _require_not_closed(wave, today)
+    already = invited_addresses(wave, addresses)
+    made = 0
+    for address in dict.fromkeys(addresses):
+        if address in already:
+            continue
+        token = secrets.new_token()
+        invitation = Invitation(wave_id=wave.id, organisation_id=org.id, email=address,
+                                token_hash=secrets.token_hash(token), sent=True)
+        db.session.add(invitation)
+        db.session.flush()  # its id names the message
+        message = _message(INVITATION_KIND, wave=wave, org=org, link=link_for(token), today=today)
+        _queue(INVITATION_KIND, invitation, message, wave, f"invitation:{invitation.id}")
+        made += 1
+    wave_organisation(wave, org, create=True)
+    db.session.flush()
+    return made
+
+
+@dataclass(frozen=True)
+class Reminded:
+    sent: int
+    #: Had a reminder today already.
+    skipped: int
+
+
+def remind(wave: Wave, org: Organisation, *, link_for, today: date | None = None) -> Reminded:
+    """Email a reminder to each of ``org``'s invitations to ``wave`` that has not been used, at most one a
+    (UK) day each. Only a token's hash is kept, so each reminder carries a new link; the old one stops
+    working.
+
+    :raises InvitationError: the wave has closed.
+    """
+    today = today or clock.today()
+    _require_not_closed(wave, today)
+    unused = db.session.scalars(
+        select(Invitation).where(Invitation.wave_id == wave.id, Invitation.organisation_id == org.id,
+                                 Invitation.email.is_not(None),
+                                 ~select(InvitationUse.invitation_id)
+                                 .where(InvitationUse.invitation_id == Invitation.id).exists())
+        .order_by(Invitation.id)).all()
+    sent = skipped = 0
+    for invitation in unused:
+        token = secrets.new_token()
+        message = _message(REMINDER_KIND, wave=wave, org=org, link=link_for(token), today=today)
+        queued = _queue(REMINDER_KIND, invitation, message, wave, f"reminder:{invitation.id}:{today.isoformat()}")
+        if queued is None:
+            skipped += 1
+            continue
+        invitation.token_hash = secrets.token_hash(token)
+        sent += 1
+    db.session.flush()
+    return Reminded(sent, skipped)
+
+
+# --- counts --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One organisation's part in a wave, in numbers only."""
+
+    organisation: Organisation
+    invited: int
+    #: Invitations used (one-use links).
+    answered: int
+    #: Every response, shared link included.
+    responses: int
+    shared_link: bool
+
+    @property
+    def rate(self) -> int | None:
+        """The response rate of the invitations, as a whole percentage; ``None`` with none sent."""
+        if not self.invited:
+            return None
+        return round(100 * self.answered / self.invited)
+
+
+def wave_counts(wave: Wave, organisations: list[Organisation]) -> list[Counts]:
+    """Invited, answered, responses and whether a shared link is in use, for each of ``organisations``
+    (three statements, however many organisations)."""
+    ids = [org.id for org in organisations]
+    if not ids:
+        return []
+    invited = dict(db.session.execute(
+        select(Invitation.organisation_id, func.count()).where(Invitation.wave_id == wave.id,
+                                                               Invitation.organisation_id.in_(ids))
+        .group_by(Invitation.organisation_id)).all())
+    answered = dict(db.session.execute(
+        select(Invitation.organisation_id, func.count())
+        .join(InvitationUse, InvitationUse.invitation_id == Invitation.id)
+        .where(Invitation.wave_id == wave.id, Invitation.organisation_id.in_(ids))
+        .group_by(Invitation.organisation_id)).all())
+    responses = dict(db.session.execute(
+        select(Response.organisation_id, func.count()).where(Response.wave_id == wave.id,
+                                                             Response.organisation_id.in_(ids))
+        .group_by(Response.organisation_id)).all())
+    shared = set(db.session.scalars(
+        select(WaveOrganisation.organisation_id).where(WaveOrganisation.wave_id == wave.id,
+                                                       WaveOrganisation.organisation_id.in_(ids),
+                                                       WaveOrganisation.shared_token_hash.is_not(None))))
+    return [Counts(org, invited.get(org.id, 0), answered.get(org.id, 0), responses.get(org.id, 0), org.id in shared)
+            for org in organisations]
+
+
+def uses_shared_link(wave: Wave, org: Organisation) -> bool:
+    """Whether ``org`` answers ``wave`` through a shared link (its results say so)."""
+    row = wave_organisation(wave, org)
+    return row is not None and row.shared_token_hash is not None
+
+
+# --- the shared link -----------------------------------------------------------------------------
+
+
+def make_shared_link(wave: Wave, org: Organisation, today: date | None = None) -> str:
+    """Give ``org`` a shared link to ``wave`` (a new one in place of any it had, which stops working) and
+    return its token, to be shown once: only its hash is kept.
+
+    :raises InvitationError: the wave has closed.
+    """
+    _require_not_closed(wave, today)
+    row = wave_organisation(wave, org, create=True)
+    token = secrets.new_token()
+    row.shared_token_hash = secrets.token_hash(token)
+    db.session.flush()
+    return token
+
+
+def remove_shared_link(wave: Wave, org: Organisation) -> bool:
+    """Stop ``org``'s shared link to ``wave`` working. Returns whether it had one."""
+    row = wave_organisation(wave, org)
+    if row is None or row.shared_token_hash is None:
+        return False
+    row.shared_token_hash = None
+    db.session.flush()
+    return True
+
+
+# --- forgetting the addresses ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    waves: int
+    addresses: int
+    messages: int
+
+
+def forget_addresses(today: date | None = None) -> Forgotten:
+    """Delete the email addresses of every wave that has closed by ``today`` (a UK date) and has not had
+    them deleted yet: the invitations' addresses become null, their emails leave the outbox (an address
+    and a link in each) and the wave records when. Idempotent: a second run finds nothing to do.
+
+    On PostgreSQL the closed wave's uses are also written again in invitation order, in one transaction,
+    so that neither their order in the table nor their transaction ids say when each link was used (and
+    so cannot be lined up with the responses). Counts are unchanged.
+    """
+    today = today or clock.today()
+    closed = db.session.scalars(select(Wave).where(Wave.closes_on < today, Wave.addresses_deleted_dt.is_(None))
+                                .order_by(Wave.id).with_for_update()).all()
+    addresses = messages = 0
+    for wave in closed:
+        addresses += db.session.execute(
+            update(Invitation).where(Invitation.wave_id == wave.id, Invitation.email.is_not(None))
+            .values(email=None).execution_options(synchronize_session=False)).rowcount
+        messages += db.session.execute(
+            delete(mail.OutboxMessage).where(mail.OutboxMessage.dedupe_key.like(f"survey-wave:{wave.id}:%"))
+            .execution_options(synchronize_session=False)).rowcount
+        _rewrite_uses(wave)
+        wave.addresses_deleted_dt = utcnow()
+    db.session.flush()
+    return Forgotten(len(closed), addresses, messages)
+
+
+def _rewrite_uses(wave: Wave) -> None:
+    """PostgreSQL keeps rows in the order they were written, each with the id of the transaction that
+    wrote it (``xmin``), which a response written in the same transaction shares. Delete the wave's uses
+    and write them again in invitation order, all in this one transaction. (On SQLite a use's row id is
+    its invitation's id, so its order says nothing.)"""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    ids = list(db.session.scalars(
+        select(InvitationUse.invitation_id).join(Invitation, Invitation.id == InvitationUse.invitation_id)
+        .where(Invitation.wave_id == wave.id).order_by(InvitationUse.invitation_id)))
+    if not ids:
+        return
+    db.session.execute(text("DELETE FROM survey_invitation_use WHERE invitation_id IN "
+                            "(SELECT id FROM survey_invitation WHERE wave_id = :wave)"), {"wave": wave.id})
+    for start in range(0, len(ids), 1000):
+        db.session.execute(InvitationUse.__table__.insert(),
+                           [{"invitation_id": i} for i in ids[start:start + 1000]])

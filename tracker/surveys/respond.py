@@ -1,0 +1,420 @@
+"""Answering a survey, anonymously: from a link to a stored response that says nothing of who sent it.
+
+- **The link** (``/s/<token>``) is a one-use invitation's token or an organisation's shared link. It is
+  looked up by its hash (:func:`access_for_token`) and exchanged at once for a short-lived signed cookie
+  (:func:`sign`, :func:`read`): the pages that follow have no token in their URL. The cookie holds the
+  invitation's id (or the shared link's organisation and hash); it is signed with the app's secret key, so
+  it cannot be made up or changed, and it lasts :data:`ACCESS_MAX_AGE`.
+- **The visit** (:func:`visit`) says what the person may do: answer (the wave is open and the link
+  unused), or why not (used, closed, not open yet, already sent from this browser).
+- **The questions** (:func:`questions`, :func:`answer_form`): the survey's questions that are not retired,
+  as one form; answers are checked (required questions, choices that exist) and shown again as given.
+- **Sending** (:func:`submit`) writes, in one transaction, the invitation's use — whose primary key
+  refuses a second use, so two submissions at once give one response — and the response with its answers.
+  The response's id is random (``uuid4``), its date is the UK day; nothing stores the time, the
+  invitation, the email or the token next to it. A shared link's response has no use.
+"""
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache, lru_cache
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from tracker.core import clock, secrets
+from tracker.core.fields import Form, RadioField, Required, SelectMultipleField
+from tracker.core.fields import text as text_field
+from tracker.extensions import db
+from tracker.programmes.models import Organisation, Programme
+from tracker.surveys import waves
+from tracker.surveys.models import (
+    LIKERT_POINTS,
+    Answer,
+    Invitation,
+    InvitationUse,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    Wave,
+    WaveOrganisation,
+)
+
+#: How long the cookie from a link lets its browser answer.
+ACCESS_MAX_AGE = timedelta(hours=4)
+#: A free-text answer's limit, stated in its hint.
+MAX_TEXT = 2_000
+
+_SALT = "survey-access"
+INVITATION, SHARED, SENT = "i", "s", "d"
+
+
+# --- the cookie ----------------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+
+
+def sign(payload: dict) -> str:
+    """The cookie's value: ``payload``, signed and dated."""
+    return _serializer().dumps(payload)
+
+
+def read(value: str | None) -> dict | None:
+    """The payload of a cookie this app signed less than :data:`ACCESS_MAX_AGE` ago, else ``None``."""
+    if not value or not isinstance(value, str) or len(value) > 1000:
+        return None
+    try:
+        payload = _serializer().loads(value, max_age=int(ACCESS_MAX_AGE.total_seconds()))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def access_for_token(token: str) -> dict | None:
+    """The cookie payload a link's token is exchanged for, or ``None`` for a token that is not a link."""
+    if not token or len(token) > 200:
+        return None
+    hashed = secrets.token_hash(token)
+    invitation_id = db.session.scalar(select(Invitation.id).where(Invitation.token_hash == hashed))
+    if invitation_id is not None:
+        return {"k": INVITATION, "i": invitation_id}
+    shared = db.session.scalar(select(WaveOrganisation.id).where(WaveOrganisation.shared_token_hash == hashed))
+    if shared is not None:
+        return {"k": SHARED, "w": shared, "h": hashed}
+    return None
+
+
+def sent_payload(current: "Visit") -> dict:
+    """What the cookie says once the answers are sent: which survey they went to, nothing more."""
+    return {"k": SENT, "w": current.wave.id, "o": current.organisation.id}
+
+
+# --- the visit -----------------------------------------------------------------------------------
+
+
+class State(enum.StrEnum):
+    OPEN = "open"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    USED = "used"
+    #: This browser has just sent its answers.
+    SENT = "sent"
+
+
+@dataclass(frozen=True)
+class WaveFacts:
+    id: int
+    number: int
+    opens_on: date
+    closes_on: date
+
+
+@dataclass(frozen=True)
+class SurveyFacts:
+    id: int
+    title: str
+    introduction: str
+    privacy_note: str
+    #: The programme's smallest group whose results are shown.
+    min_group: int
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    id: int
+    name: str
+
+
+@dataclass
+class Visit:
+    """What a respondent's cookie leads to, as plain values read in one statement."""
+
+    state: State
+    wave: WaveFacts
+    organisation: OrganisationFacts
+    survey: SurveyFacts
+    #: The one-use invitation whose link this is; ``None`` for a shared link.
+    invitation_id: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.invitation_id is None
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+_FACTS = (Wave.id, Wave.number, Wave.opens_on, Wave.closes_on, Survey.id, Survey.title, Survey.introduction,
+          Survey.privacy_note, Programme.survey_min_group, Organisation.id, Organisation.name)
+
+
+@cache
+def _visit_statement(kind: str):
+    """The one statement of :func:`visit`, made once per kind of cookie (its key is ``:key``)."""
+    query = (select(*_FACTS).select_from(Wave).join(Survey, Survey.id == Wave.survey_id)
+             .join(Programme, Programme.id == Survey.programme_id))
+    key = bindparam("key")
+    if kind == INVITATION:
+        query = (query.add_columns(Invitation.id, InvitationUse.invitation_id)
+                 .join(Invitation, Invitation.wave_id == Wave.id)
+                 .join(Organisation, Organisation.id == Invitation.organisation_id)
+                 .outerjoin(InvitationUse, InvitationUse.invitation_id == Invitation.id)
+                 .where(Invitation.id == key))
+    elif kind == SHARED:
+        query = (query.add_columns(WaveOrganisation.shared_token_hash)
+                 .join(WaveOrganisation, WaveOrganisation.wave_id == Wave.id)
+                 .join(Organisation, Organisation.id == WaveOrganisation.organisation_id)
+                 .where(WaveOrganisation.id == key))
+    else:
+        query = query.join(Organisation, Organisation.id == bindparam("organisation")).where(Wave.id == key)
+    return query.where(Organisation.programme_id == Survey.programme_id)
+
+
+def visit(payload: dict | None, today: date | None = None) -> Visit | None:
+    """What the cookie's holder may do now, or ``None`` if the cookie is not (or no longer) a way in:
+    missing, forged, expired, its invitation gone, its shared link replaced or removed.
+
+    One statement: the wave, its survey, the organisation (of the survey's programme) and, for an
+    invitation, whether it has been used; read as plain values (a submission reads nothing else)."""
+    if not payload:
+        return None
+    today = today or clock.today()
+    kind = payload.get("k")
+    if kind == INVITATION and _is_id(payload.get("i")):
+        params = {"key": payload["i"]}
+    elif kind == SHARED and _is_id(payload.get("w")) and isinstance(payload.get("h"), str):
+        params = {"key": payload["w"]}
+    elif kind == SENT and _is_id(payload.get("w")) and _is_id(payload.get("o")):
+        params = {"key": payload["w"], "organisation": payload["o"]}
+    else:
+        return None
+    row = db.session.connection().execute(_visit_statement(kind), params).first()
+    if row is None:
+        return None
+    wave, survey = WaveFacts(*row[0:4]), SurveyFacts(*row[4:9])
+    organisation, extra = OrganisationFacts(*row[9:11]), row[11:]
+    invitation_id = None
+    if kind == SENT:
+        state = State.SENT
+    elif kind == SHARED and (extra[0] is None or not secrets.same(extra[0], payload["h"])):
+        return None  # the shared link was replaced or stopped
+    elif kind == INVITATION and extra[1] is not None:
+        invitation_id, state = extra[0], State.USED  # an answer given is kept, whatever the dates say now
+    else:
+        invitation_id = extra[0] if kind == INVITATION else None
+        state = {waves.WaveState.SCHEDULED: State.NOT_OPEN, waves.WaveState.OPEN: State.OPEN,
+                 waves.WaveState.CLOSED: State.CLOSED}[waves.state(wave, today)]
+    return Visit(state, wave, organisation, survey, invitation_id)
+
+
+# --- the questions and the form ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as it is asked: what its field is made from. (A form is kept per language and these, so
+    an edited question gets a new one.)"""
+
+    id: int
+    kind: QuestionKind
+    text: str
+    hint: str
+    required: bool
+    choices: tuple
+    nps: bool
+
+
+@cache
+def _questions_statement():
+    return (select(Question.id, Question.kind, Question.text, Question.hint, Question.required, Question.choices,
+                   Question.nps)
+            .where(Question.survey_id == bindparam("survey"), Question.retired_dt.is_(None))
+            .order_by(Question.position, Question.id))
+
+
+def questions(survey_id: int) -> list[Asked]:
+    """The questions asked, in order: the survey's, without the retired ones."""
+    return [Asked(id_, kind, text_, hint or "", bool(required), tuple(choices or ()), bool(nps))
+            for id_, kind, text_, hint, required, choices, nps in db.session.connection().execute(
+                _questions_statement(), {"survey": survey_id})]
+
+
+def field_name(question: Asked) -> str:
+    return f"q{question.id}"
+
+
+def _choices(question) -> list[tuple[str, str]]:
+    if question.kind == QuestionKind.LIKERT:
+        return [(str(value), str(label)) for value, label in LIKERT_POINTS.items()]
+    if question.kind == QuestionKind.SCALE:
+        ends = ({0: _("not at all likely"), 10: _("extremely likely")} if question.nps
+                else {0: _("the lowest"), 10: _("the highest")})
+        return [(str(n), _("%(n)s (%(end)s)", n=n, end=ends[n]) if n in ends else str(n)) for n in range(11)]
+    return [(str(index), str(option)) for index, option in enumerate(question.choices or [])]
+
+
+def _field(question: Asked, number: int):
+    label = _("%(n)s. %(text)s", n=number, text=question.text)
+    hint = question.hint or None
+    choices = [SelectChoice(value, shown) for value, shown in _choices(question)]
+    if question.kind == QuestionKind.TEXT:
+        return text_field(label, limit=MAX_TEXT, area=True, hint=hint,
+                          called=_("Your answer to question %(n)s", n=number),
+                          required=_("Enter your answer to question %(n)s", n=number) if question.required else None)
+    if question.kind == QuestionKind.MULTIPLE:
+        required = _("Choose at least one answer to question %(n)s", n=number)
+        return SelectMultipleField(label, widget=GovCheckboxesInput(), coerce=str, choices=choices,
+                                   description=hint, validators=[Required(required)] if question.required else [],
+                                   message=_("Choose from the answers given for question %(n)s", n=number))
+    required = _("Choose an answer to question %(n)s", n=number)
+    return RadioField(label, widget=GovRadioInput(), choices=choices, description=hint,
+                      validators=[Required(required)] if question.required else [],
+                      message=_("Choose one of the answers given for question %(n)s", n=number))
+
+
+@lru_cache(maxsize=64)
+def _form_class(_locale: str, shapes: tuple[Asked, ...]) -> type[Form]:
+    class AnswerForm(Form):
+        pass
+
+    for number, shape in enumerate(shapes, 1):
+        setattr(AnswerForm, f"q{shape.id}", _field(shape, number))
+    return AnswerForm
+
+
+def answer_form(asked: list[Asked], **kwargs) -> Form:
+    """One form of every question asked (fields ``q<question id>``), read from the posted form. The form's
+    class is made once per language and survey as it is now (its labels and messages are words)."""
+    return _form_class(str(get_locale()), tuple(asked))(**kwargs)
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    question_id: int
+    item: int
+    value: int | None
+    text: str | None
+
+
+def answer_values(form: Form, asked: list[Asked]) -> list[AnswerValue]:
+    """The validated form's answers as rows: a choice's index or point, one row per option chosen, the
+    text trimmed (its new lines as LF). Questions left blank give no row."""
+    values = []
+    for question in asked:
+        data = form[field_name(question)].data
+        if question.kind == QuestionKind.TEXT:
+            if isinstance(data, str) and data.strip():  # browsers send new lines as CR LF: kept as LF
+                values.append(AnswerValue(question.id, 0, None, data.strip().replace("\r\n", "\n")))
+        elif question.kind == QuestionKind.MULTIPLE:
+            for item in sorted({int(v) for v in data or []}):
+                values.append(AnswerValue(question.id, item, item, None))
+        elif data not in (None, ""):
+            values.append(AnswerValue(question.id, 0, int(data), None))
+    return values
+
+
+@dataclass(frozen=True)
+class Summary:
+    question: Asked
+    number: int
+    field: str
+    #: The answer in words, one entry per option chosen; empty when not answered.
+    answer: list[str]
+
+
+def summary(form: Form, asked: list[Asked]) -> list[Summary]:
+    """Each question with the answer given, in words, for "Check your answers"."""
+    rows = []
+    for number, question in enumerate(asked, 1):
+        data = form[field_name(question)].data
+        if question.kind == QuestionKind.TEXT:
+            shown = [data.strip()] if isinstance(data, str) and data.strip() else []
+        else:
+            labels = dict(_choices(question))
+            chosen = data if isinstance(data, list) else ([data] if data not in (None, "") else [])
+            shown = [labels[v] for v in chosen if v in labels]
+        rows.append(Summary(question, number, field_name(question), shown))
+    return rows
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+class AlreadyUsed(Exception):
+    """The link was used meanwhile: its answer is kept, this one is not."""
+
+
+class NotOpen(Exception):
+    """The wave is not open (closed, or not open yet)."""
+
+
+#: The two tables as SQLite sees them, with the hidden row id every table without an integer primary
+#: key has, so that a response and its answers are written with random ones (see :func:`submit`).
+_ROW_IDS = MetaData()
+_SQLITE_TABLES = {table.name: Table(table.name, _ROW_IDS, Column("rowid", Integer),
+                                    *(Column(c.name, c.type) for c in table.columns))
+                  for table in (Response.__table__, Answer.__table__)}
+
+
+@cache
+def _insert(table: str, sqlite: bool):
+    if sqlite and table in _SQLITE_TABLES:
+        return insert(_SQLITE_TABLES[table]).values(rowid=func.random())
+    return insert(db.metadata.tables[table])
+
+
+def submit(current: Visit, values: list[AnswerValue], today: date | None = None) -> str:
+    """Write the response and its answers, and (for a one-use link) the invitation's use, in the current
+    transaction; the caller commits. Returns the response's id (which the pages neither show nor keep).
+
+    The use is written first: a second submission of the link, at the same moment or later, fails on its
+    primary key, and nothing of it is written. The rows are written with plain ``INSERT`` statements (no
+    unit of work: three statements in all). On SQLite, which keeps a hidden row id in the order rows are
+    written in every table without an integer primary key, the response and its answers get random row
+    ids, so not even that says in what order responses came. (PostgreSQL keeps no row ids, but does keep
+    rows in the order written: see ``invitations.forget_addresses``.)
+
+    :raises AlreadyUsed: the link has been used.
+    :raises NotOpen: the wave is closed or not open yet.
+    """
+    today = today or clock.today()
+    if waves.state(current.wave, today) != waves.WaveState.OPEN:
+        raise NotOpen()
+    connection = db.session.connection()
+    if current.invitation_id is not None:
+        try:
+            connection.execute(_insert("survey_invitation_use", False), {"invitation_id": current.invitation_id})
+        except IntegrityError:
+            raise AlreadyUsed() from None
+    response_id = uuid.uuid4().hex
+    sqlite = connection.dialect.name == "sqlite"
+    connection.execute(_insert("survey_response", sqlite), {
+        "id": response_id, "wave_id": current.wave.id, "organisation_id": current.organisation.id,
+        "submitted_on": today})
+    if values:
+        connection.execute(_insert("survey_answer", sqlite), [
+            {"response_id": response_id, "question_id": v.question_id, "item": v.item, "value": v.value,
+             "text": v.text} for v in values])
+    return response_id
+
+
+#: What the pages call each state (their headings).
+STATE_HEADINGS = {
+    State.NOT_OPEN: _l("This survey is not open yet"),
+    State.CLOSED: _l("This survey has closed"),
+    State.USED: _l("This link has already been used"),
+    State.SENT: _l("Your answers have been sent"),
+}
