@@ -33,6 +33,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from tests import factories
 from tests.conftest import IsolatedClient
+from tests.surveys.conftest import make_survey
 from tracker import create_app
 from tracker.api import services as api_services
 from tracker.board import services as board_services
@@ -70,7 +71,8 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 
 #: Organisation B's words that nobody outside organisation B (and the programme-wide roles) may read.
-ORG_B_SECRETS = ("Review debt pathway", "Partnership meetings", "Call CAB", "Spare plan of B", "Figure note of B")
+ORG_B_SECRETS = ("Review debt pathway", "Partnership meetings", "Call CAB", "Spare plan of B", "Figure note of B",
+                 "Survey comment of B")
 
 
 def leaked(body: bytes) -> list[str]:
@@ -136,10 +138,89 @@ class Ids:
                              html="<p>Survey</p>", sender_name=world.programme.name, kind="test")
         db.session.commit()
         self.outbox_message = message.id
+        survey, earlier = make_survey(world.programme), make_survey(world.programme, "Earlier survey")
+        self.survey, self.earlier_survey, self.question = survey.id, earlier.id, survey.questions[1].id
+        self.earlier_questions = [str(q.id) for q in earlier.questions]
+        wave = survey.waves[1]  # scheduled: the programme started 30 days ago
+        self.wave, self.wave_dates = wave.id, {"opens_on": date_parts(*_dmy(wave.opens_on + timedelta(days=1))),
+                                               "closes_on": date_parts(*_dmy(wave.closes_on + timedelta(days=1)))}
         self._spares_for_archiving(world)
+        self._survey_results(world)
+        self._survey_invitations(world)
         self.users = {name: user.id for name, user in world.users().items()}
         self.emails = {name: user.email for name, user in world.users().items()}
         self._n = itertools.count(1)
+
+    def _survey_results(self, world) -> None:
+        """A survey whose wave 1 has closed (it opened when the programme started, 30 days ago), with five
+        responses from each organisation (B's free text is one of B's secrets), and its Likert question
+        feeding the count indicator (4 and 5 count): B's figure for period 1 (7) would become 5."""
+        from tests.surveys.test_results import respond_alike
+
+        survey = make_survey(world.programme, "Results survey")
+        wave = survey.waves[0]
+        respond_alike(wave, world.org_a, survey, 5, likert=4, text="Survey comment of A")
+        respond_alike(wave, world.org_b, survey, 5, likert=5, text="Survey comment of B")
+        likert = survey.questions[0]
+        likert.indicator_id, likert.indicator_values = self.indicator, [4, 5]
+        db.session.commit()
+        self.results_survey, self.results_wave = survey.id, wave.id
+        self.results_likert, self.results_text = likert.id, survey.questions[4].id
+
+    def results_question_link(self) -> dict:
+        """A change to the Likert question's link: its counted answers toggled between 4–5 and 5."""
+        db.session.rollback()
+        from tracker.surveys.models import Question
+
+        values = db.session.get(Question, self.results_likert).indicator_values
+        return {"indicator": str(self.indicator), "values": ["5"] if values == [4, 5] else ["4", "5"]}
+
+    def results_fingerprint(self) -> dict:
+        """The figures preview's fingerprint, as the facilitator's confirmation sends it."""
+        db.session.rollback()
+        from flask import current_app
+
+        from tracker.surveys import feed
+        from tracker.surveys.models import Wave
+
+        with current_app.test_request_context():
+            return {"fingerprint": feed.preview(db.session.get(Wave, self.results_wave)).fingerprint}
+
+    def _survey_invitations(self, world) -> None:
+        """Organisation B's invitations to waves 2 and 3 of the survey (both scheduled), one each not yet
+        used, and a shared link to each: two of everything, since team B and the facilitator may both send
+        reminders and stop a shared link, and each must change something."""
+        from tracker.surveys import invitations
+        from tracker.surveys.models import Wave
+
+        self.invitation_waves = []
+        for number in (2, 3):
+            wave = db.session.scalar(select(Wave).where(Wave.survey_id == self.survey, Wave.number == number))
+            invitations.invite(wave, world.org_b, [f"staff{number}@council-b.example"],
+                               link_for=lambda token: f"https://tracker.example/s/{token}")
+            invitations.make_shared_link(wave, world.org_b)
+            self.invitation_waves.append(wave.id)
+        db.session.commit()
+
+    def wave_to_remind(self) -> int:
+        """A wave of ``invitation_waves`` whose organisation-B invitation has had no reminder today."""
+        db.session.rollback()
+        from tracker.core import clock
+
+        keys = set(db.session.scalars(select(mail.OutboxMessage.dedupe_key)))
+        today = clock.today().isoformat()
+        return next((wave for wave in self.invitation_waves
+                     if not any(k and k.startswith(f"survey-wave:{wave}:reminder:") and k.endswith(today)
+                                for k in keys)), self.invitation_waves[-1])
+
+    def wave_with_shared_link(self) -> int:
+        """A wave of ``invitation_waves`` where organisation B still has a shared link."""
+        db.session.rollback()
+        from tracker.surveys.models import WaveOrganisation
+
+        linked = set(db.session.scalars(select(WaveOrganisation.wave_id).where(
+            WaveOrganisation.organisation_id == self.org_b_id, WaveOrganisation.shared_token_hash.is_not(None))))
+        return next((wave for wave in self.invitation_waves if wave in linked), self.invitation_waves[-1])
 
     def _spares_for_archiving(self, world) -> None:
         """Organisation B's objects to archive and to restore: two of each, since two actors (team B and the
@@ -226,6 +307,10 @@ class Ids:
         return str(next(c for c in candidates if c not in linked))
 
 
+def _dmy(day) -> tuple[int, int, int]:
+    return day.day, day.month, day.year
+
+
 def date_parts(day: int, month: int, year: int) -> list[str]:
     """A GOV.UK date input posts three inputs of the same name."""
     return [str(day), str(month), str(year)]
@@ -295,6 +380,7 @@ LEVELS: dict[str, dict[str, tuple]] = {
     "programme_view": {"GET": (LOGIN, 404, 404, 200, 200, 200, 200, 200)},
     "programme_manage": {"GET": (LOGIN, 404, 404, 403, 403, 403, 403, 200),
                          "POST": (LOGIN, 404, 404, 403, 403, 403, 403, DONE)},
+    "programme_manage_post": {"POST": (LOGIN, 404, 404, 403, 403, 403, 403, DONE)},
     "programme_view_manage": {"GET": (LOGIN, 404, 404, 200, 200, 200, 200, 200),
                               "POST": (LOGIN, 404, 404, 403, 403, 403, 403, DONE)},
     "org_view": {"GET": (LOGIN, 404, 404, 404, 200, 200, 200, 200)},
@@ -318,6 +404,15 @@ LEVELS: dict[str, dict[str, tuple]] = {
     # An organisation's page that its readers see and its editors change (a figure).
     "org_view_edit": {"GET": (LOGIN, 404, 404, 404, 200, 200, 200, 200),
                       "POST": (LOGIN, 404, 404, 404, 403, 403, DONE, DONE)},
+    # An organisation's page whose form only shows what it would do (pasted addresses: the preview).
+    "org_edit_preview": {"GET": (LOGIN, 404, 404, 404, 403, 403, 200, 200),
+                         "POST": (LOGIN, 404, 404, 404, 403, 403, 200, 200)},
+    # An organisation's secret made and shown once, on the page the post returns (a shared survey link).
+    "org_edit_shown": {"GET": (LOGIN, 404, 404, 404, 403, 403, 200, 200),
+                       "POST": (LOGIN, 404, 404, 404, 403, 403, SHOWN, SHOWN)},
+    # The survey respondents' public pages: only a valid link's token (or the cookie it is exchanged for)
+    # gets in, and nobody here has one; being signed in gives nothing.
+    "respondent_no_link": {"GET": (404,) * 8, "POST": (404,) * 8},
 }
 
 
@@ -440,6 +535,54 @@ TARGETS: dict[str, Target] = {
                    .encode()), "f.csv")}),
     "exchange.preview_import": Target("uploader_b", lambda w: {"import_id": w.pending_b}),
     "exchange.confirm_import": Target("uploader_b", lambda w: {"import_id": w.pending_b}, lambda w: {}),
+    # Staff surveys: facilitators build them; every member of the programme reads them.
+    "surveys.surveys": Target("programme_view", lambda w: {"slug": w.slug}),
+    "surveys.new_survey": Target("programme_manage", lambda w: {"slug": w.slug}, lambda w: {
+        "title": w.fresh("Hacked survey"), "privacy_note": "Hacked", "open_days": "14"}),
+    "surveys.survey": Target("programme_view", lambda w: {"survey_id": w.survey}),
+    "surveys.edit_survey": Target("programme_manage", lambda w: {"survey_id": w.survey}, lambda w: {
+        "title": w.fresh("Hacked survey"), "privacy_note": "Hacked", "open_days": "14"}),
+    "surveys.preview": Target("programme_view", lambda w: {"survey_id": w.survey}),
+    "surveys.new_question": Target("programme_manage", lambda w: {"survey_id": w.survey}, lambda w: {
+        "kind": "text", "text": w.fresh("Hacked question"), "required": "yes"}),
+    "surveys.edit_question": Target("programme_manage", lambda w: {"question_id": w.question}, lambda w: {
+        "kind": "scale", "text": w.fresh("Hacked question"), "required": "yes"}),
+    "surveys.move_question": Target("programme_manage_post", lambda w: {"question_id": w.question},
+                                    lambda w: {"direction": "up"}),
+    "surveys.remove_question": Target("programme_manage", lambda w: {"question_id": w.question}, lambda w: {}),
+    "surveys.copy_questions": Target("programme_manage", lambda w: {"survey_id": w.survey,
+                                                                    "source": w.earlier_survey},
+                                     lambda w: {"questions": w.earlier_questions}),
+    "surveys.survey_waves": Target("programme_view", lambda w: {"survey_id": w.survey}),
+    "surveys.wave": Target("programme_view", lambda w: {"wave_id": w.wave}),
+    "surveys.wave_dates": Target("programme_manage", lambda w: {"wave_id": w.wave}, lambda w: w.wave_dates),
+    # Survey results: every member reads them (team members and single-organisation viewers their own
+    # organisation and the totals); facilitators link questions to indicators and enter their figures.
+    "surveys.wave_results": Target("programme_view", lambda w: {"wave_id": w.results_wave, "organisation": w.org_b}),
+    "surveys.wave_results_download": Target("programme_view", lambda w: {"wave_id": w.results_wave, "fmt": "csv"}),
+    "surveys.text_answers": Target("programme_view", lambda w: {
+        "wave_id": w.results_wave, "question_id": w.results_text, "organisation": "all"}),
+    "surveys.survey_results": Target("programme_view", lambda w: {"survey_id": w.results_survey,
+                                                                  "organisation": w.org_b}),
+    "surveys.question_indicator": Target("programme_manage", lambda w: {"question_id": w.results_likert},
+                                         lambda w: w.results_question_link()),
+    "surveys.wave_figures": Target("programme_manage", lambda w: {"wave_id": w.results_wave},
+                                   lambda w: w.results_fingerprint()),
+    # Survey invitations: a team member for their own organisation, facilitators for any.
+    "surveys.invitations": Target("org_edit_preview", lambda w: {**org_b(w), "wave_id": w.wave},
+                                  lambda w: {"addresses": "someone@council-b.example"}),
+    "surveys.send_invitations": Target("org_edit_post", lambda w: {**org_b(w), "wave_id": w.wave}, lambda w: {
+        "addresses": w.fresh("new").replace(" ", "") + "@council-b.example"}),
+    "surveys.send_reminders": Target("org_edit_post", lambda w: {**org_b(w), "wave_id": w.wave_to_remind()},
+                                     lambda w: {}),
+    "surveys.shared_link": Target("org_edit_shown", lambda w: {**org_b(w), "wave_id": w.wave}, lambda w: {}),
+    "surveys.remove_shared_link": Target("org_edit", lambda w: {**org_b(w), "wave_id": w.wave_with_shared_link()},
+                                         lambda w: {}),
+    # Answering: public, by link only.
+    "surveys.respond_link": Target("respondent_no_link", lambda w: {"token": "not-a-survey-link-" + "x" * 30}),
+    "surveys.respond_survey": Target("respondent_no_link", data=lambda w: {}),
+    "surveys.respond_send": Target("respondent_no_link", data=lambda w: {}),
+    "surveys.respond_done": Target("respondent_no_link"),
     # API tokens and the API.
     "tokens.tokens": Target("own_tokens", data=lambda w: {"name": w.fresh("Script")}),
     "tokens.revoke": Target("token_owner_b", lambda w: {"token_id": w.token_b}, lambda w: {}),

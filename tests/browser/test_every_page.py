@@ -21,16 +21,26 @@ from tracker.results import services as results
 from tracker.results.models import Direction, Unit
 
 #: Endpoints the other browser tests open with axe (see test_pages, test_board, test_cards,
-#: test_results, test_exchange, test_tokens).
+#: test_results, test_exchange, test_tokens, test_surveys_builder, test_surveys_results, test_surveys_respond).
 VISITED_ELSEWHERE = {
     "accounts.sign_in", "programmes.dashboard", "programmes.show", "programmes.people", "board.organisation",
     "board.roadmap", "board.quick_wins", "board.opportunities", "board.opportunity", "board.card",
     "board.edit_card", "results.tracker", "results.framework", "results.new_outcome", "results.new_indicator",
     "results.indicator", "results.figure", "exchange.import_figures", "exchange.preview_import",
     "tokens.tokens", "tokens.revoke",
+    # test_surveys_builder
+    "surveys.surveys", "surveys.new_survey", "surveys.survey", "surveys.edit_survey", "surveys.preview",
+    "surveys.new_question", "surveys.edit_question", "surveys.remove_question", "surveys.copy_questions",
+    "surveys.survey_waves", "surveys.wave", "surveys.wave_dates",
+    # test_surveys_results
+    "surveys.wave_results", "surveys.text_answers", "surveys.survey_results", "surveys.question_indicator",
+    "surveys.wave_figures",
+    # test_surveys_respond
+    "surveys.invitations", "surveys.shared_link", "surveys.remove_shared_link", "surveys.respond_link",
+    "surveys.respond_survey", "surveys.respond_done",
 }
 #: Not pages: downloads, JSON and form targets (POST only).
-NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans")
+NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans", "surveys.wave_results_download")
 
 
 def pages(world, framework):
