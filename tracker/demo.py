@@ -19,6 +19,8 @@ from tracker.programmes import services as programmes
 from tracker.programmes.models import Membership, Programme, Role
 from tracker.results import services as results
 from tracker.results.models import Direction, Unit
+from tracker.surveys import builder as surveys
+from tracker.surveys.models import QuestionKind
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - printed for the demo accounts only
 PROGRAMME_SLUG = "welsh-service-improvement-project"
@@ -222,7 +224,37 @@ def load_demo() -> list[tuple[str, str]]:
     board.save_sheet(prototype, ConceptSheet, expected_version=prototype.version, user=facilitator, **CONCEPT)
     board.save_sheet(prototype, PrototypePlan, expected_version=prototype.version, user=facilitator, **PLAN)
     _results(programme, orgs, facilitator)
+    _survey(programme)
     return listing
+
+
+#: The seed's "staff's observations on the changes being made", asked every three months, as a few concrete
+#: questions: kind, text, hint, required, choices, scored as eNPS.
+SURVEY_QUESTIONS = [
+    (QuestionKind.LIKERT, "The changes being made are improving how we work with customers",
+     "Think of the changes your team has made since the project started", True, [], False),
+    (QuestionKind.LIKERT, "I understand why the changes are being made", "", True, [], False),
+    (QuestionKind.SCALE, "How likely are you to recommend the new ways of working to a colleague in another council?",
+     "0 is not at all likely, 10 is extremely likely", True, [], True),
+    (QuestionKind.SINGLE, "Which change has made the most difference to your work so far?", "", False,
+     ["More customer-friendly personal housing plans", "Casework standards", "Reviewing the debt pathway",
+      "New ways of contacting customers", "None of these yet"], False),
+    (QuestionKind.TEXT, "What should change next?",
+     "Please do not write names, or anything else that could identify you, a colleague or a customer", False, [],
+     False),
+]
+
+
+def _survey(programme) -> None:
+    """The starter staff survey (seed 002, "Evaluation and monitoring"), with its waves from the calendar."""
+    survey = surveys.create_survey(
+        programme, title="Staff pulse survey: the changes being made",
+        introduction="Every three months we ask staff in the three councils’ housing teams how the changes made in "
+                     "the Welsh Service Improvement Project are going. It takes about three minutes, and your "
+                     "answers are anonymous.",
+        privacy_note=surveys.default_privacy_note(programme), open_days=14)
+    for kind, text, hint, required, choices, nps in SURVEY_QUESTIONS:
+        surveys.add_question(survey, kind=kind, text=text, hint=hint, required=required, choices=choices, nps=nps)
 
 
 def _results(programme, orgs, facilitator) -> None:
