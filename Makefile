@@ -38,6 +38,7 @@ test: install browser
 bench: install
 	$(BIN)/python bench/bench_board.py
 	$(BIN)/python bench/bench_results.py
+	$(BIN)/python bench/bench_surveys.py
 	$(BIN)/python bench/bench_survey_results.py
 
 lint: install
