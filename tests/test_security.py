@@ -23,7 +23,7 @@ from tracker.accounts import sessions
 from tracker.accounts.models import User, UserSession
 from tracker.board import queries
 from tracker.board import services as board_services
-from tracker.board.models import Card, Opportunity
+from tracker.board.models import Card, CardEvent, CardEventKind, Opportunity
 from tracker.core.db import utcnow
 from tracker.core.markdown import render_markdown
 from tracker.extensions import db
@@ -584,7 +584,7 @@ def test_titles_are_rendered_as_text(app, world, login):
     db.session.get(User, w.users["team_b"]).name = PAYLOAD + " person"
     board_services.add_action(world.card_b, text=PAYLOAD + " action", owner=world.team_b, due_on=None,
                               user=world.team_b)
-    board_services.log(world.card_b, world.team_b, PAYLOAD + " event")
+    db.session.add(CardEvent(card=world.card_b, user=world.team_b, kind=CardEventKind.NOTE, note=PAYLOAD + " event"))
     db.session.commit()
 
     facilitator = login(new_client(app), world.facilitator)

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("board", __name__)
 
-from tracker.board import views  # noqa: E402,F401
+from tracker.board import history, views  # noqa: E402,F401
+
+bp.add_app_template_filter(history.describe, "describe_event")

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -209,18 +209,80 @@ class ProgressUpdate(db.Model):
     author: Mapped[User | None] = relationship()
 
 
+class CardEventKind(enum.StrEnum):
+    """What happened to a card. A card's history is stored as data and put into words only when it is shown
+    (``tracker.board.history.describe``), so each reader reads it in their own language and the agenda of a
+    check-in can ask for moves and completions."""
+
+    CREATED = "created"
+    EDITED = "edited"
+    #: To another column other than Completed or On hold (those two have kinds of their own).
+    MOVED = "moved"
+    #: To another place in the same column (from and to are that column; ``position`` counts from 1).
+    REORDERED = "reordered"
+    COMPLETED = "completed"
+    PUT_ON_HOLD = "put_on_hold"
+    ARCHIVED = "archived"
+    RESTORED = "restored"
+    ACTION_ADDED = "action_added"
+    ACTION_EDITED = "action_edited"
+    ACTION_DONE = "action_done"
+    ACTION_REOPENED = "action_reopened"
+    ACTION_ARCHIVED = "action_archived"
+    ACTION_RESTORED = "action_restored"
+    UPDATE_ADDED = "update_added"
+    UPDATE_ARCHIVED = "update_archived"
+    UPDATE_RESTORED = "update_restored"
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+    SHEET_UPDATED = "sheet_updated"
+    PLAN_UPDATED = "plan_updated"
+    #: An old sentence the migration to structured events could not read: shown as stored, from ``note``.
+    NOTE = "note"
+
+
 class CardEvent(db.Model):
-    """One line of a card's history: who did what, when."""
+    """One line of a card's history: who did what, when, as a kind, the columns of a move and a small payload.
+
+    ``payload`` holds what the words need and the agenda may link to: the changed field names
+    (``fields``), an action's ``action_id`` and ``text`` (the text before the change, for an edit), a progress
+    update's ``update_id`` and day (``on``, ISO), the other card's ``card_id``, ``code`` and ``title`` as they
+    were then, a move within a column's ``position``. Archiving records the column the card left
+    (``from_column``) and restoring the one it returns to (``to_column``).
+
+    The stored ``summary`` sentence is gone: the migration parses every sentence the app wrote into these
+    fields, and keeps a parse only if the words it puts back are the words it read. A row that fails that
+    check keeps its text in ``note`` (kind ``note``, shown as stored): rows written by hand or by other tools
+    cannot be ruled out, and their text is all they have. New rows never set ``note``. The column is not
+    called ``summary`` any more because ``summary`` now means the words in the reader's language.
+    """
+
+    __table_args__ = (
+        Index("ix_card_event_card_id_at_dt", "card_id", "at_dt"),
+        #: "Which cards were completed (or moved from Prototyping to Completed) since 1 March".
+        Index("ix_card_event_kind_at_dt", "kind", "at_dt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     at_dt: Mapped[datetime] = mapped_column(default=utcnow)
-    #: A short sentence, e.g. "Moved from Backlog (not started) to Prototyping".
-    summary: Mapped[str] = mapped_column(Text)
+    kind: Mapped[CardEventKind] = mapped_column(str_enum(CardEventKind))
+    from_column: Mapped[RoadmapColumn | None] = mapped_column(str_enum(RoadmapColumn))
+    to_column: Mapped[RoadmapColumn | None] = mapped_column(str_enum(RoadmapColumn))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The stored sentence of an old row of kind ``note``; ``None`` for every other row.
+    note: Mapped[str | None] = mapped_column(Text)
 
     card: Mapped[Card] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()
+
+    @property
+    def summary(self) -> str:
+        """The event in words, in the reader's language."""
+        from tracker.board.history import describe
+
+        return describe(self)
 
 
 class ConceptSheet(db.Model):

@@ -4,17 +4,18 @@ Services change objects and ``flush()``; the view commits once, at the edge of t
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from tracker.accounts.models import User
+from tracker.board.history import move_kind
 from tracker.board.models import (
     Action,
     Card,
     CardEvent,
+    CardEventKind,
     ConceptSheet,
     Kind,
     Opportunity,
@@ -26,7 +27,6 @@ from tracker.board.models import (
 )
 from tracker.core import clock
 from tracker.core.db import utcnow
-from tracker.core.formats import uk_date
 from tracker.core.locks import lock, relock
 from tracker.extensions import db
 from tracker.programmes.models import Initiative, Organisation
@@ -73,8 +73,19 @@ def on_board(card: Card) -> bool:
     return card.archived_dt is None and (card.opportunity is None or card.opportunity.archived_dt is None)
 
 
-def log(card: Card, user: User | None, summary: str) -> None:
-    db.session.add(CardEvent(card=card, user=user, summary=summary))
+def log(card: Card, user: User | None, kind: CardEventKind, *, from_column: RoadmapColumn | None = None,
+        to_column: RoadmapColumn | None = None, **payload) -> CardEvent:
+    """Add a line to the card's history: what happened as data (``tracker.board.history`` puts it into words).
+
+    Its time is the clock's (``tracker.core.clock``), so a test that stops the clock can script a quarter of
+    history for a check-in's agenda.
+
+    :param payload: small JSON values the words or the agenda need (ids, the text or title as it was).
+    """
+    event = CardEvent(card=card, user=user, at_dt=clock.now().astimezone(UTC).replace(tzinfo=None), kind=kind,
+                      from_column=from_column, to_column=to_column, payload=payload)
+    db.session.add(event)
+    return event
 
 
 def check_version(card: Card, expected_version: int | None) -> None:
@@ -163,7 +174,7 @@ def create_card(org: Organisation, *, kind: Kind, title: str, user: User | None,
                 completed_on=today() if column == RoadmapColumn.COMPLETED else None)
     db.session.add(card)
     db.session.flush()
-    log(card, user, _("Created in %(column)s", column=column.label))
+    log(card, user, CardEventKind.CREATED, to_column=column)
     return card
 
 
@@ -196,14 +207,9 @@ def update_card(card: Card, *, expected_version: int | None, user: User | None, 
             changed.append("initiatives")
     if changed:
         card.updated_dt = utcnow()
-        log(card, user, _("Changed %(fields)s", fields=", ".join(str(FIELD_LABELS[n]) for n in changed)))
+        log(card, user, CardEventKind.EDITED, fields=list(changed))
         db.session.flush()
     return changed
-
-
-FIELD_LABELS = {"title": _l("title"), "rationale": _l("how it supports the objectives"),
-                "description": _l("description"), "priority": _l("priority"), "kind": _l("kind"),
-                "owners": _l("owners"), "initiatives": _l("linked initiatives")}
 
 
 def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None, user: User | None,
@@ -261,11 +267,9 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
         card.completed_on = None
     card.updated_dt = utcnow()
     total = others + 1
-    if column == old_column:
-        summary = _("Moved to position %(n)s in %(column)s", n=index + 1, column=column.label)
-    else:
-        summary = _("Moved from %(old)s to %(new)s", old=old_column.label, new=column.label)
-    log(card, user, summary)
+    kind = move_kind(old_column, column)
+    log(card, user, kind, from_column=old_column, to_column=column,
+        **({"position": index + 1} if kind == CardEventKind.REORDERED else {}))
     db.session.flush()
     return MoveResult(True, _("%(code)s %(title)s moved to %(column)s, position %(n)s of %(total)s",
                               code=card.code, title=card.title, column=column.label, n=index + 1, total=total))
@@ -274,7 +278,8 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
 def add_action(card: Card, *, text: str, owner: User | None, due_on: date | None, user: User | None) -> Action:
     action = Action(card=card, text=text.strip(), owner=owner, due_on=due_on)
     db.session.add(action)
-    log(card, user, _("Added action: %(text)s", text=action.text))
+    db.session.flush()  # the action's id, for its history
+    log(card, user, CardEventKind.ACTION_ADDED, action_id=action.id, text=action.text)
     db.session.flush()
     return action
 
@@ -302,7 +307,7 @@ def update_action(action: Action, *, expected_version: int | None, text: str, ow
     old_text = action.text
     for name, value in new.items():
         setattr(action, name, value)
-    log(action.card, user, _("Changed action: %(text)s", text=old_text))
+    log(action.card, user, CardEventKind.ACTION_EDITED, action_id=action.id, text=old_text)
     db.session.flush()
     return True
 
@@ -312,8 +317,8 @@ def set_action_done(action: Action, *, done: bool, user: User | None) -> None:
     if action.is_done == done:
         return
     action.is_done = done
-    log(action.card, user, (_("Marked action done: %(text)s", text=action.text) if done
-                            else _("Marked action not done: %(text)s", text=action.text)))
+    log(action.card, user, CardEventKind.ACTION_DONE if done else CardEventKind.ACTION_REOPENED, action_id=action.id,
+        text=action.text)
     db.session.flush()
 
 
@@ -323,7 +328,8 @@ def add_progress_update(card: Card, *, on: date, body: str, user: User | None) -
         raise BoardError(_("The date of a progress update cannot be in the future"))
     entry = ProgressUpdate(card=card, on=on, body=body, author=user)
     db.session.add(entry)
-    log(card, user, _("Added a progress update"))
+    db.session.flush()  # the update's id, for its history
+    log(card, user, CardEventKind.UPDATE_ADDED, update_id=entry.id, on=on.isoformat())
     db.session.flush()
     return entry
 
@@ -345,8 +351,8 @@ def link_cards(card: Card, other: Card, *, user: User | None) -> None:
                                             {"card_id": other.id, "other_id": card.id}])
     db.session.expire(card, ["related"])
     db.session.expire(other, ["related"])
-    log(card, user, _("Linked to %(code)s %(title)s", code=other.code, title=other.title))
-    log(other, user, _("Linked to %(code)s %(title)s", code=card.code, title=card.title))
+    log(card, user, CardEventKind.LINKED, card_id=other.id, code=other.code, title=other.title)
+    log(other, user, CardEventKind.LINKED, card_id=card.id, code=card.code, title=card.title)
     db.session.flush()
 
 
@@ -356,7 +362,7 @@ def unlink_cards(card: Card, other: Card, *, user: User | None) -> None:
         | ((card_link.c.card_id == other.id) & (card_link.c.other_id == card.id))))
     db.session.expire(card, ["related"])
     db.session.expire(other, ["related"])
-    log(card, user, _("Removed link to %(code)s %(title)s", code=other.code, title=other.title))
+    log(card, user, CardEventKind.UNLINKED, card_id=other.id, code=other.code, title=other.title)
     db.session.flush()
 
 
@@ -374,8 +380,7 @@ def save_sheet(card: Card, sheet_class, *, expected_version: int | None, user: U
     for name in SHEET_FIELDS[sheet_class]:
         setattr(sheet, name, text(values.get(name)))
     card.updated_dt = utcnow()  # bumps the card's version too
-    log(card, user, _("Updated the concept capture sheet") if sheet_class is ConceptSheet
-        else _("Updated the prototyping plan"))
+    log(card, user, CardEventKind.SHEET_UPDATED if sheet_class is ConceptSheet else CardEventKind.PLAN_UPDATED)
     db.session.flush()
 
 
@@ -399,7 +404,7 @@ def archive_card(card: Card, *, expected_version: int | None, user: User | None)
         table.position > card.position, table.id != card.id).values(position=table.position - 1))
     card.archived_dt = utcnow()
     card.updated_dt = card.archived_dt
-    log(card, user, _("Archived"))
+    log(card, user, CardEventKind.ARCHIVED, from_column=card.column)
     db.session.flush()
 
 
@@ -412,7 +417,7 @@ def restore_card(card: Card, *, user: User | None) -> None:
     card.position = _cell_count(card.organisation_id, card.opportunity_id, card.column)
     card.archived_dt = None
     card.updated_dt = utcnow()
-    log(card, user, _("Restored from the archive"))
+    log(card, user, CardEventKind.RESTORED, to_column=card.column)
     db.session.flush()
 
 
@@ -438,11 +443,9 @@ def set_archived(item: Action | ProgressUpdate, *, archived: bool, user: User | 
         return
     item.archived_dt = utcnow() if archived else None
     if isinstance(item, Action):
-        summary = (_("Archived action: %(text)s", text=item.text) if archived
-                   else _("Restored action: %(text)s", text=item.text))
+        log(item.card, user, CardEventKind.ACTION_ARCHIVED if archived else CardEventKind.ACTION_RESTORED,
+            action_id=item.id, text=item.text)
     else:
-        day = uk_date(item.on)
-        summary = (_("Archived the progress update of %(date)s", date=day) if archived
-                   else _("Restored the progress update of %(date)s", date=day))
-    log(item.card, user, summary)
+        log(item.card, user, CardEventKind.UPDATE_ARCHIVED if archived else CardEventKind.UPDATE_RESTORED,
+            update_id=item.id, on=item.on.isoformat())
     db.session.flush()
