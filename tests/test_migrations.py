@@ -1,8 +1,10 @@
 """The migrations build the schema the models describe, on SQLite and (when given) PostgreSQL."""
 
 import os
+from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -46,3 +48,33 @@ def test_migrations_match_models_on_postgresql():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_downgrade_that_rebuilds_a_table_keeps_the_rows_that_point_at_it(tmp_path):
+    """On SQLite a batch operation rebuilds the table; with foreign keys on, dropping the old copy would
+    delete every card of every organisation of every programme (ON DELETE CASCADE). The migrations run
+    with the keys off and checked at the end (migrations/env.py)."""
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'keep.db'}"})
+    with app.app_context():
+        try:
+            upgrade()
+            with db.engine.begin() as connection:
+                def add(table_name: str, /, **values) -> int:
+                    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+                    return connection.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
+
+                now = datetime(2026, 1, 1)
+                programme = add("programme", slug="pilot", name="Pilot", aim="", expected_outcomes="",
+                                start_date=date(2026, 1, 1), evaluation_months=12, checkin_interval_months=3,
+                                survey_interval_months=3, created_dt=now)
+                org = add("organisation", programme_id=programme, slug="a", name="A")
+                add("card", organisation_id=org, kind="quick_win", number=1, title="Friendlier letters",
+                    rationale="", description="", priority="medium", column="backlog", position=0, version=1,
+                    created_dt=now, updated_dt=now)
+            downgrade(revision="4a7b8c9d0e1f")  # the staff surveys' downgrade rebuilds the programme table
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SELECT count(*) FROM card")).scalar_one() == 1
+                assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
