@@ -82,7 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, exchange, programmes, results, surveys
+    from tracker import accounts, board, checkins, exchange, programmes, results, surveys
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     results.table_cache.init_app(app)
     app.register_blueprint(exchange.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(checkins.bp)
 
     from tracker import api
     from tracker.api import tokens

@@ -67,6 +67,13 @@ class ProgrammeForm(Form):
         description=_l("Results of fewer responses than this are hidden, to protect anonymity (3 at the least)"),
         called=_l("The smallest group"), minimum=3, maximum=100, required=_l("Enter the smallest group"),
         range_message=_l("The smallest group must be between 3 and 100 responses"))
+    stalled_weeks = WholeNumberField(
+        _l("A card is stalled after this many weeks without change"), default=6,
+        description=_l("Cards in Concept development or Prototyping with no move, progress update or action "
+                       "for longer than this are listed on the check-in agenda"),
+        called=_l("The number of weeks"), minimum=1, maximum=52,
+        required=_l("Enter the number of weeks after which a card is stalled"),
+        range_message=_l("Enter a number of weeks from 1 to 52"))
     submit = SubmitField(_l("Save programme"), widget=GovSubmitInput())
 
     def validate_figures_lock_days(self, field):

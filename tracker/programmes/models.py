@@ -42,6 +42,9 @@ class Programme(db.Model):
     rag_band_percent: Mapped[int] = mapped_column(default=15, server_default="15")
     #: Staff survey results of a group smaller than this are hidden (never below 3).
     survey_min_group: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: A card in Concept development or Prototyping with no move, update or action for longer than this
+    #: many weeks is stalled (a check-in's agenda lists it).
+    stalled_weeks: Mapped[int] = mapped_column(default=6, server_default="6")
     #: Bumped with every change the results tracker shows (``tracker.results.versions``).
     results_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)

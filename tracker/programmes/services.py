@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Programme, Role
 
 SETTINGS = ("reporting_interval_months", "figures_due_days", "figures_lock_days", "rag_band_percent",
-            "survey_min_group")
+            "survey_min_group", "stalled_weeks")
 
 
 class ProgrammeError(ValueError):
