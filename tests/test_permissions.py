@@ -38,6 +38,7 @@ from tracker import create_app
 from tracker.api import services as api_services
 from tracker.board import services as board_services
 from tracker.board.models import Action, Card, Kind, Opportunity, ProgressUpdate, RoadmapColumn, card_link
+from tracker.checkins.models import CheckIn
 from tracker.core import mail
 from tracker.exchange.models import PendingImport
 from tracker.extensions import db
@@ -72,7 +73,7 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 #: Organisation B's words that nobody outside organisation B (and the programme-wide roles) may read.
 ORG_B_SECRETS = ("Review debt pathway", "Partnership meetings", "Call CAB", "Spare plan of B", "Figure note of B",
-                 "Survey comment of B")
+                 "Survey comment of B", "Check-in room of B")
 
 
 def leaked(body: bytes) -> list[str]:
@@ -150,6 +151,8 @@ class Ids:
         self.users = {name: user.id for name, user in world.users().items()}
         self.emails = {name: user.email for name, user in world.users().items()}
         self._n = itertools.count(1)
+        self._checkins(world)
+        self._agenda_checkins(world)
 
     def _survey_results(self, world) -> None:
         """A survey whose wave 1 has closed (it opened when the programme started, 30 days ago), with five
@@ -306,6 +309,61 @@ class Ids:
             Card.organisation_id == self.org_b_id, Card.id != self.card_b).order_by(Card.id))
         return str(next(c for c in candidates if c not in linked))
 
+    # Check-ins.
+
+    def _checkins(self, world) -> None:
+        """Organisation B's check-in of interval 1 (its place is one of B's secrets), organisation A's, and the
+        mid-way staff event, made directly rather than by planning the calendar, so that planning still has
+        check-ins to make."""
+        from tracker.checkins.models import CheckIn, EventKind, ProgrammeEvent
+
+        start = world.programme.start_date
+        checkin_b = CheckIn(programme=world.programme, organisation=world.org_b, interval_number=1,
+                            facilitator=world.facilitator, on=start + timedelta(days=60), place="Check-in room of B")
+        checkin_a = CheckIn(programme=world.programme, organisation=world.org_a, interval_number=1,
+                            facilitator=world.facilitator, on=start + timedelta(days=60), place="Room of A")
+        event = ProgrammeEvent(programme=world.programme, kind=EventKind.MIDWAY, on=start + timedelta(days=180))
+        db.session.add_all([checkin_b, checkin_a, event])
+        db.session.commit()
+        self.checkin_b, self.checkin_a, self.event = checkin_b.id, checkin_a.id, event.id
+
+    def _agenda_checkins(self, world) -> None:
+        """Organisation B's extra check-in a week after the programme's start (30 days ago): its day has come, so
+        a facilitator may hold it."""
+        from tracker.checkins.models import CheckIn
+
+        due = CheckIn(programme=world.programme, organisation=world.org_b, interval_number=None,
+                      facilitator=world.facilitator, on=world.programme.start_date + timedelta(days=7))
+        db.session.add(due)
+        db.session.commit()
+        self.checkin_b_due = due.id
+
+    @staticmethod
+    def row_version(model, row_id: int) -> str:
+        db.session.rollback()
+        return str(db.session.scalar(select(model.version).where(model.id == row_id)))
+
+    def checkin_form(self) -> dict:
+        from tracker.checkins.models import CheckIn
+
+        return {"on": date_parts(*_dmy(board_services.today() + timedelta(days=next(self._n)))),
+                "start_time": "10:00", "place": self.fresh("Check-in room of B"),
+                "version": self.row_version(CheckIn, self.checkin_b)}
+
+    def checkin_status_toggled(self) -> dict:
+        from tracker.checkins.models import CheckIn
+
+        db.session.rollback()
+        status = db.session.scalar(select(CheckIn.status).where(CheckIn.id == self.checkin_b))
+        return {"status": "scheduled" if status.value == "cancelled" else "cancelled",
+                "version": self.row_version(CheckIn, self.checkin_b)}
+
+    def event_form(self) -> dict:
+        from tracker.checkins.models import ProgrammeEvent
+
+        return {"on": date_parts(*_dmy(board_services.today() + timedelta(days=next(self._n)))),
+                "title": self.fresh("Hacked event"), "version": self.row_version(ProgrammeEvent, self.event)}
+
 
 def _dmy(day) -> tuple[int, int, int]:
     return day.day, day.month, day.year
@@ -325,7 +383,8 @@ def programme_form(w: Ids) -> dict:
     return {"name": w.fresh("Hacked programme"), "aim": "Hacked", "expected_outcomes": "- Hacked",
             "start_date": date_parts(1, 2, 2026), "evaluation_months": "12", "checkin_interval_months": "3",
             "survey_interval_months": "3", "reporting_interval_months": "3", "figures_due_days": "14",
-            "figures_lock_days": "90", "rag_band_percent": "15", "survey_min_group": "5"}
+            "figures_lock_days": "90", "rag_band_percent": "15", "survey_min_group": "5",
+            "stalled_weeks": "6"}
 
 
 def url_for_endpoint(app, endpoint: str, w: Ids) -> str:
@@ -413,6 +472,18 @@ LEVELS: dict[str, dict[str, tuple]] = {
     # The survey respondents' public pages: only a valid link's token (or the cookie it is exchanged for)
     # gets in, and nobody here has one; being signed in gives nothing.
     "respondent_no_link": {"GET": (404,) * 8, "POST": (404,) * 8},
+    # Check-ins: an organisation's check-in that its readers see and only the programme's facilitators change.
+    "org_manage": {"GET": (LOGIN, 404, 404, 404, 403, 403, 403, 200),
+                   "POST": (LOGIN, 404, 404, 404, 403, 403, 403, DONE)},
+    # A person's own secret for a programme they take part in, made and shown once (a calendar address).
+    "programme_member_shown": {"GET": (LOGIN, 404, 404, 200, 200, 200, 200, 200),
+                               "POST": (LOGIN, 404, 404, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN)},
+    # A calendar feed: only a valid secret address gets in, and nobody here has one; a session gives nothing.
+    "feed_no_address": {"GET": (404,) * 8},
+    # A page comparing every organisation: for those who see them all (facilitators, programme-wide viewers).
+    "programme_wide": {"GET": (LOGIN, 404, 404, 404, 404, 200, 404, 200)},
+    # A check-in's button that only the programme's facilitators press (holding it, which keeps its agenda).
+    "org_manage_post": {"POST": (LOGIN, 404, 404, 404, 403, 403, 403, DONE)},
 }
 
 
@@ -596,6 +667,35 @@ TARGETS: dict[str, Target] = {
     "api.cards": Target("api", lambda w: {"slug": w.slug, "org_slug": w.org_b}),
     "api.put_figure": Target("api", lambda w: {"slug": w.slug, "indicator_code": "1.1.1", "org_slug": w.org_b,
                                                "period": 1}),
+    # Check-ins: every member reads the calendar (team members and single-organisation viewers only their own
+    # organisation's check-ins); facilitators plan, add, move and record them.
+    "checkins.calendar_page": Target("programme_view", lambda w: {"slug": w.slug, "organisation": w.org_b}),
+    "checkins.plan": Target("programme_manage_post", lambda w: {"slug": w.slug}, lambda w: {}),
+    "checkins.new": Target("programme_manage", lambda w: {"slug": w.slug}, lambda w: {
+        "organisation": str(w.org_b_id), "on": date_parts(1, 5, 2026), "place": w.fresh("Check-in room of B")}),
+    "checkins.checkin": Target("org_view", lambda w: {"checkin_id": w.checkin_b}),
+    "checkins.checkin_ics": Target("org_view", lambda w: {"checkin_id": w.checkin_b}),
+    "checkins.edit": Target("org_manage", lambda w: {"checkin_id": w.checkin_b}, lambda w: w.checkin_form()),
+    "checkins.status": Target("org_manage", lambda w: {"checkin_id": w.checkin_b},
+                              lambda w: w.checkin_status_toggled()),
+    "checkins.edit_event": Target("programme_manage", lambda w: {"event_id": w.event}, lambda w: w.event_form()),
+    "checkins.feed": Target("programme_member_shown", lambda w: {"slug": w.slug}, lambda w: {}),
+    "checkins.feed_ics": Target("feed_no_address", lambda w: {"token": "not-a-calendar-address-" + "x" * 30}),
+    # The facilitator's overview and its downloads: every organisation side by side, so only for those who see
+    # every organisation; team members and single-organisation viewers get a 404.
+    "checkins.overview_page": Target("programme_wide", lambda w: {"slug": w.slug, "sort": "overdue", "dir": "desc"}),
+    "checkins.overview_export": Target("programme_wide", lambda w: {"slug": w.slug, "fmt": "xlsx"}),
+    # A check-in's agenda and meeting record: its organisation's readers read them (and every organisation's
+    # agendas they may see, to print); only facilitators hold the check-in, record it and add actions arising.
+    "checkins.agenda": Target("org_view", lambda w: {"checkin_id": w.checkin_b}),
+    "checkins.all_agendas": Target("programme_view", lambda w: {"slug": w.slug}),
+    "checkins.hold": Target("org_manage_post", lambda w: {"checkin_id": w.checkin_b_due}, lambda w: {
+        "version": w.row_version(CheckIn, w.checkin_b_due)}),
+    "checkins.record_page": Target("org_manage", lambda w: {"checkin_id": w.checkin_b}, lambda w: {
+        "notes": w.fresh("Meeting notes of B"), "rag": "amber", "rag_reason": "Late figures",
+        "version": w.row_version(CheckIn, w.checkin_b)}),
+    "checkins.arising": Target("org_manage", lambda w: {"checkin_id": w.checkin_b}, lambda w: {
+        "text": w.fresh("Action arising of B"), "card": "new"}),
 }
 
 # --- the matrix ----------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from tracker.results import services as results
 from tracker.results.models import Direction, Unit
 
 #: Endpoints the other browser tests open with axe (see test_pages, test_board, test_cards,
-#: test_results, test_exchange, test_tokens, test_surveys_builder, test_surveys_results, test_surveys_respond).
+#: test_results, test_exchange, test_tokens, test_surveys_builder, test_surveys_results, test_surveys_respond,
+#: test_checkins).
 VISITED_ELSEWHERE = {
     "accounts.sign_in", "programmes.dashboard", "programmes.show", "programmes.people", "board.organisation",
     "board.roadmap", "board.quick_wins", "board.opportunities", "board.opportunity", "board.card",
@@ -38,9 +39,14 @@ VISITED_ELSEWHERE = {
     # test_surveys_respond
     "surveys.invitations", "surveys.shared_link", "surveys.remove_shared_link", "surveys.respond_link",
     "surveys.respond_survey", "surveys.respond_done",
+    # test_checkins
+    "checkins.calendar_page", "checkins.checkin", "checkins.edit", "checkins.status", "checkins.new",
+    "checkins.edit_event", "checkins.feed",
 }
 #: Not pages: downloads, JSON and form targets (POST only).
 NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans", "surveys.wave_results_download")
+# The check-ins' calendar files: a check-in's download and the secret feed.
+NOT_PAGES_PREFIXES += ("checkins.checkin_ics", "checkins.feed_ics")
 
 
 def pages(world, framework):
@@ -117,3 +123,11 @@ def test_every_other_page_passes_axe(new_context, world, sign_in, visit):
             tabs[user.id] = sign_in(new_context(), user).new_page()
         visit(tabs[user.id], path)
         assert tabs[user.id].locator("h1").count() == 1, endpoint
+
+# The facilitator's overview: opened, sorted and downloaded in test_checkin_overview; its downloads are files.
+VISITED_ELSEWHERE |= {"checkins.overview_page"}
+NOT_PAGES_PREFIXES += ("checkins.overview_export",)
+
+# A check-in's agenda, its meeting record and actions arising, and every organisation's agendas to print:
+# opened, printed and filled in by test_checkin_agenda. Holding is a button (POST only).
+VISITED_ELSEWHERE |= {"checkins.agenda", "checkins.record_page", "checkins.arising", "checkins.all_agendas"}
