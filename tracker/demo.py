@@ -5,6 +5,8 @@ roadmap; Caerphilly carries the seed's example concept capture sheet and prototy
 council's name is ours: the seed names only two of the three. Loading twice changes nothing.
 """
 
+import random
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -14,13 +16,14 @@ from tracker.accounts.models import User
 from tracker.accounts.services import create_user, find_by_email
 from tracker.board import services as board
 from tracker.board.models import Card, ConceptSheet, Kind, Priority, PrototypePlan, RoadmapColumn
+from tracker.checkins import demo as checkins_demo
 from tracker.extensions import db
 from tracker.programmes import services as programmes
 from tracker.programmes.models import Membership, Programme, Role
 from tracker.results import services as results
 from tracker.results.models import Direction, Unit
 from tracker.surveys import builder as surveys
-from tracker.surveys.models import QuestionKind
+from tracker.surveys.models import Answer, QuestionKind, Response
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - printed for the demo accounts only
 PROGRAMME_SLUG = "welsh-service-improvement-project"
@@ -225,6 +228,7 @@ def load_demo() -> list[tuple[str, str]]:
     board.save_sheet(prototype, PrototypePlan, expected_version=prototype.version, user=facilitator, **PLAN)
     _results(programme, orgs, facilitator)
     _survey(programme)
+    checkins_demo.load(programme)
     return listing
 
 
@@ -255,6 +259,41 @@ def _survey(programme) -> None:
         privacy_note=surveys.default_privacy_note(programme), open_days=14)
     for kind, text, hint, required, choices, nps in SURVEY_QUESTIONS:
         surveys.add_question(survey, kind=kind, text=text, hint=hint, required=required, choices=choices, nps=nps)
+    _survey_answers(survey)
+
+
+#: Demo responses per council in waves 1 and 2: the third council's first wave is below the minimum of 5, so
+#: the demo shows results hidden to protect anonymity (and the smallest other council hidden with it).
+DEMO_RESPONSES = {1: (9, 7, 3), 2: (11, 8, 6)}
+DEMO_TEXTS = ["Fewer forms to fill in before the first visit", "More time with customers, less on the phone",
+              "Share the new letters with the other councils", "Training for new starters on the standards"]
+
+
+def _survey_answers(survey) -> None:
+    """Answers to the first two waves, made up but steady (the same every load), improving from one to the next."""
+    chance = random.Random(2026)  # noqa: S311 - made-up demo answers, not a secret
+    orgs = sorted(survey.programme.organisations, key=lambda org: org.id)
+    questions = sorted(survey.questions, key=lambda q: q.position)
+    for wave in sorted(survey.waves, key=lambda w: w.number)[:2]:
+        lift = wave.number - 1
+        for org, count in zip(orgs, DEMO_RESPONSES[wave.number], strict=False):
+            for _ in range(count):
+                response = Response(id=uuid.uuid4().hex, wave_id=wave.id, organisation_id=org.id,
+                                    submitted_on=wave.opens_on)
+                db.session.add(response)
+                for question in questions:
+                    if question.kind == QuestionKind.LIKERT:
+                        value, text = min(5, chance.choice([2, 3, 3, 4, 4, 5]) + lift), None
+                    elif question.kind == QuestionKind.SCALE:
+                        value, text = min(10, chance.choice([4, 6, 7, 7, 8, 9, 10]) + lift), None
+                    elif question.kind == QuestionKind.SINGLE:
+                        value, text = chance.randrange(len(question.choices)), None
+                    elif chance.random() < 0.4:
+                        value, text = None, chance.choice(DEMO_TEXTS)
+                    else:
+                        continue
+                    response.answers.append(Answer(question_id=question.id, item=0, value=value, text=text))
+    db.session.flush()
 
 
 def _results(programme, orgs, facilitator) -> None:
