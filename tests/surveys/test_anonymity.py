@@ -125,6 +125,35 @@ def test_after_the_close_the_uses_say_nothing_of_when_each_link_was_used(app, an
     assert db.session.scalar(select(InvitationUse).limit(1)) is not None  # the counts stay
 
 
+def test_after_the_close_the_responses_say_nothing_of_the_order_they_came_in(app, answered):
+    """Review of issue 8: on PostgreSQL the responses and answers stayed in the order written, each with its
+    own transaction id, for good, so their order lined up with anything else timed (the access log's
+    ``POST /s/survey/send`` lines, a signed-in respondent's session, the reminders): the n-th response
+    was the n-th person to send. At the close they are written again, in a random order, by one
+    transaction; their ids and answers unchanged."""
+    sent_in_order = answered["responses"]
+    before = {rid: sorted(db.session.execute(text(
+        "SELECT question_id, item, value, text FROM survey_answer WHERE response_id = :r"), {"r": rid}).all())
+        for rid in sent_in_order}
+    invitations.forget_addresses(answered["wave"].closes_on.replace(day=20))
+    db.session.commit()
+    as_stored = list(db.session.scalars(text("SELECT id FROM survey_response")))
+    assert sorted(as_stored) == sorted(sent_in_order)
+    for rid in sent_in_order:
+        assert sorted(db.session.execute(text(
+            "SELECT question_id, item, value, text FROM survey_answer WHERE response_id = :r"),
+            {"r": rid}).all()) == before[rid]
+    if db.engine.dialect.name == "postgresql":
+        assert as_stored != sent_in_order
+        answers_as_stored = list(dict.fromkeys(db.session.scalars(text("SELECT response_id FROM survey_answer"))))
+        assert answers_as_stored != sent_in_order
+        response_xids = set(db.session.scalars(text("SELECT xmin::text FROM survey_response")))
+        answer_xids = set(db.session.scalars(text("SELECT xmin::text FROM survey_answer")))
+        assert len(response_xids) == 1 and answer_xids == response_xids
+    # A second run changes nothing (the wave's addresses are gone already).
+    assert invitations.forget_addresses(answered["wave"].closes_on.replace(day=21)).waves == 0
+
+
 def test_the_logs_hold_no_token_and_no_answer(app, answered):
     log = answered["log"]
     for token in answered["tokens"]:

@@ -161,6 +161,77 @@ def test_check_your_answers_change_then_send(app, world, survey, opened):
     assert count(Response) == 1
 
 
+def test_questions_changed_while_answering_are_shown_again_not_sent_with_another_meaning(app, world, survey,
+                                                                                      opened):
+    """Review of issue 8: "Check your answers" said "Case standards"; the facilitator then reordered the
+    choices and turned the Likert question into free text. The answers were sent as index 1 ("Letters")
+    and the text "4". Now the questions come back, filled in, to be checked again."""
+    from tracker.surveys import builder
+    from tracker.surveys.models import QuestionKind
+
+    (token,) = invite_tokens(survey.waves[1], world.org_a, ["ann@x.org"])
+    client = new_client(app)
+    start(client, token)
+    likert, _scale, single, _multiple, _free = survey.questions
+    page = client.get("/s/survey").get_data(as_text=True)
+    shown = re.search(r'name="asked" value="([0-9a-f]+)"', page).group(1)
+    data = valid_answers(survey)
+    check = client.post("/s/survey", data=as_pairs(data, [("asked", shown)]))
+    assert check.status_code == 200 and "Case standards" in text_of(check)
+    checked = re.search(r'name="asked" value="([0-9a-f]+)"', check.get_data(as_text=True)).group(1)
+    assert checked == shown
+
+    builder.update_question(single, kind=QuestionKind.SINGLE, text=single.text,
+                            choices=["Contact methods", "Letters", "Case standards"])
+    builder.update_question(likert, kind=QuestionKind.TEXT, text="Say something")
+    db.session.commit()
+
+    sent = client.post("/s/survey/send", data=as_pairs(data, [("asked", checked)]))
+    assert sent.status_code == 409
+    assert "The questions changed while you were answering" in text_of(sent)
+    assert count(Response) == 0 and count(InvitationUse) == 0
+    body = sent.get_data(as_text=True)
+    assert "More time for training</textarea>" in body  # the answers given are kept
+    fresh = re.search(r'name="asked" value="([0-9a-f]+)"', body).group(1)
+    assert fresh != checked
+    # The questions page posted before the change is caught in the same way; once checked, it goes.
+    again = client.post("/s/survey", data=as_pairs(data, [("asked", shown)]))
+    assert again.status_code == 409
+    data[f"q{likert.id}"] = "It helps"
+    check = client.post("/s/survey", data=as_pairs(data, [("asked", fresh)]))
+    assert check.status_code == 200 and "Check your answers" in text_of(check)
+    assert client.post("/s/survey/send", data=as_pairs(data, [("asked", fresh)])).status_code == 303
+    assert count(Response) == 1
+
+
+def test_a_question_removed_while_the_answers_are_written_is_not_a_server_error(app, world, survey, opened,
+                                                                               monkeypatch):
+    """Review of issue 8: a question without answers deleted between reading the questions and writing the
+    answers made the answer's insert fail on its foreign key: a 500, and the answers lost without a word.
+    Now nothing is kept (not even the link's use) and the questions as they are now are shown again."""
+    from tracker.surveys import builder, respond
+
+    (token,) = invite_tokens(survey.waves[1], world.org_a, ["ann@x.org"])
+    client = new_client(app)
+    start(client, token)
+    data = valid_answers(survey)
+    page = client.post("/s/survey", data=as_pairs(data)).get_data(as_text=True)
+    shown = re.search(r'name="asked" value="([0-9a-f]+)"', page).group(1)
+    stale = respond.questions(survey.id)
+    builder.remove_question(survey.questions[4])  # the free text, not answered yet: deleted
+    db.session.commit()
+    fresh = respond.questions
+    reads = iter([stale])  # the first read, just before the delete; then as they are
+    monkeypatch.setattr(respond, "questions", lambda survey_id: next(reads, None) or fresh(survey_id))
+    sent = client.post("/s/survey/send", data=as_pairs(data, [("asked", shown)]))
+    monkeypatch.undo()
+    assert sent.status_code == 409
+    assert "The questions changed while you were answering" in text_of(sent)
+    assert count(Response) == 0 and count(InvitationUse) == 0 and count(Answer) == 0
+    assert "More time for training" not in sent.get_data(as_text=True)  # that question is no longer asked
+    assert re.search(rf'name="q{survey.questions[0].id}" type="radio" value="4" checked', sent.get_data(as_text=True))
+
+
 def test_two_tabs_of_one_link_send_one_response(app, world, survey, opened):
     (token,) = invite_tokens(survey.waves[1], world.org_a, ["ann@x.org"])
     first, second = new_client(app), new_client(app)

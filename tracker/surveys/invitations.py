@@ -20,6 +20,7 @@ The messages in the outbox carry a ``dedupe_key`` that starts ``survey-wave:<wav
 be found (and deleted) with their wave.
 """
 
+import random
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,14 +29,14 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from tracker.core import clock, mail, secrets
 from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
 from tracker.surveys import waves
-from tracker.surveys.models import Invitation, InvitationUse, Response, Survey, Wave, WaveOrganisation
+from tracker.surveys.models import Answer, Invitation, InvitationUse, Response, Survey, Wave, WaveOrganisation
 
 #: The most addresses one paste may hold (a large council's whole staff fits in a few pastes).
 MAX_ADDRESSES = 2_000
@@ -43,6 +44,8 @@ MAX_ADDRESSES = 2_000
 MAX_PASTE = 100_000
 #: What the outbox calls these messages.
 INVITATION_KIND, REMINDER_KIND = "survey_invitation", "survey_reminder"
+#: Shuffles a closed wave's responses (see :func:`_rewrite_responses`): from the system's randomness.
+_RANDOM = random.SystemRandom()
 
 #: One item of a paste: up to a new line, comma or semicolon, except inside double quotes (a name such as
 #: "Smith, Jane" <jane@council.gov.uk>, as an address book copies it).
@@ -367,7 +370,10 @@ def forget_addresses(today: date | None = None) -> Forgotten:
 
     On PostgreSQL the closed wave's uses are also written again in invitation order, in one transaction,
     so that neither their order in the table nor their transaction ids say when each link was used (and
-    so cannot be lined up with the responses). Counts are unchanged.
+    so cannot be lined up with the responses); and its responses and answers are written again in a
+    random order, so that their order says nothing of when each was sent either (which anything else
+    with a time, such as an access log line, could be lined up with). Counts, ids and answers are
+    unchanged.
     """
     today = today or clock.today()
     closed = db.session.scalars(select(Wave).where(Wave.closes_on < today, Wave.addresses_deleted_dt.is_(None))
@@ -381,6 +387,7 @@ def forget_addresses(today: date | None = None) -> Forgotten:
             delete(mail.OutboxMessage).where(mail.OutboxMessage.dedupe_key.like(f"survey-wave:{wave.id}:%"))
             .execution_options(synchronize_session=False)).rowcount
         _rewrite_uses(wave)
+        _rewrite_responses(wave)
         wave.addresses_deleted_dt = utcnow()
     db.session.flush()
     return Forgotten(len(closed), addresses, messages)
@@ -403,3 +410,38 @@ def _rewrite_uses(wave: Wave) -> None:
     for start in range(0, len(ids), 1000):
         db.session.execute(InvitationUse.__table__.insert(),
                            [{"invitation_id": i} for i in ids[start:start + 1000]])
+
+
+def _rewrite_responses(wave: Wave) -> None:
+    """PostgreSQL keeps a wave's responses and answers in the order they were sent, each with its own
+    transaction id in the same order. Write them again, in a random order, in this transaction (in a
+    savepoint, whose transaction id is not the uses' either). (On SQLite they were written with random
+    row ids: see ``respond.submit``.)"""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    with db.session.begin_nested():
+        _write_responses_again(wave)
+
+
+def _write_responses_again(wave: Wave) -> None:
+    connection = db.session.connection()
+    responses = [dict(row) for row in connection.execute(
+        select(Response.id, Response.wave_id, Response.organisation_id, Response.submitted_on)
+        .where(Response.wave_id == wave.id)).mappings()]
+    if not responses:
+        return
+    ids = [r["id"] for r in responses]
+    answers: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 1000):
+        for row in connection.execute(select(Answer.__table__).where(Answer.response_id.in_(ids[start:start + 1000]))
+                                      ).mappings():
+            answers.setdefault(row["response_id"], []).append(dict(row))
+    _RANDOM.shuffle(responses)
+    connection.execute(delete(Answer.__table__).where(
+        Answer.response_id.in_(select(Response.id).where(Response.wave_id == wave.id))))
+    connection.execute(delete(Response.__table__).where(Response.wave_id == wave.id))
+    for start in range(0, len(responses), 1000):
+        connection.execute(insert(Response.__table__), responses[start:start + 1000])
+    rows = [answer for response in responses for answer in answers.get(response["id"], [])]
+    for start in range(0, len(rows), 1000):
+        connection.execute(insert(Answer.__table__), rows[start:start + 1000])

@@ -16,6 +16,8 @@
 """
 
 import enum
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -252,6 +254,25 @@ def questions(survey_id: int) -> list[Asked]:
                 _questions_statement(), {"survey": survey_id})]
 
 
+#: The hidden field that carries :func:`fingerprint` from the questions and "Check your answers" pages.
+FINGERPRINT_FIELD = "asked"
+
+
+def fingerprint(asked: list[Asked]) -> str:
+    """What the questions were when a page was shown: their ids, kinds, words, choices and rules. An answer
+    is an option's index or a point, so one given to a question changed meanwhile (its choices reordered or
+    reworded, its kind changed) would be kept with a meaning the person never saw."""
+    shapes = [[q.id, q.kind.value, q.text, q.hint, q.required, list(q.choices), q.nps] for q in asked]
+    return hashlib.sha256(json.dumps(shapes, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def questions_changed(posted, asked: list[Asked]) -> bool:
+    """Whether the page that posted ``posted`` showed other questions than ``asked`` (a form without the
+    field, from before it existed, is taken as it stands)."""
+    given = posted.get(FINGERPRINT_FIELD)
+    return isinstance(given, str) and given != fingerprint(asked)
+
+
 def field_name(question: Asked) -> str:
     return f"q{question.id}"
 
@@ -361,6 +382,10 @@ class NotOpen(Exception):
     """The wave is not open (closed, or not open yet)."""
 
 
+class QuestionsChanged(Exception):
+    """A question answered was deleted while the answers were being written: nothing is kept."""
+
+
 #: The two tables as SQLite sees them, with the hidden row id every table without an integer primary
 #: key has, so that a response and its answers are written with random ones (see :func:`submit`).
 _ROW_IDS = MetaData()
@@ -389,6 +414,7 @@ def submit(current: Visit, values: list[AnswerValue], today: date | None = None)
 
     :raises AlreadyUsed: the link has been used.
     :raises NotOpen: the wave is closed or not open yet.
+    :raises QuestionsChanged: a question answered no longer exists (the caller rolls back: nothing is kept).
     """
     today = today or clock.today()
     if waves.state(current.wave, today) != waves.WaveState.OPEN:
@@ -405,9 +431,12 @@ def submit(current: Visit, values: list[AnswerValue], today: date | None = None)
         "id": response_id, "wave_id": current.wave.id, "organisation_id": current.organisation.id,
         "submitted_on": today})
     if values:
-        connection.execute(_insert("survey_answer", sqlite), [
-            {"response_id": response_id, "question_id": v.question_id, "item": v.item, "value": v.value,
-             "text": v.text} for v in values])
+        try:
+            connection.execute(_insert("survey_answer", sqlite), [
+                {"response_id": response_id, "question_id": v.question_id, "item": v.item, "value": v.value,
+                 "text": v.text} for v in values])
+        except IntegrityError:  # a question removed (it had no answers) after the questions were read
+            raise QuestionsChanged() from None
     return response_id
 
 

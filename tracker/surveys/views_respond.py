@@ -7,7 +7,10 @@
   every question on one page; or a page that says why not (link used, wave closed or not open yet).
 - ``POST /s/survey``: the answers checked — errors shown with the answers kept — then "Check your
   answers", which carries them in hidden fields (nothing is stored before they are sent). Its "Change"
-  buttons post them back here with ``change`` and the form is shown filled in.
+  buttons post them back here with ``change`` and the form is shown filled in. Both pages carry a
+  fingerprint of the questions they showed (``respond.fingerprint``): if a facilitator changed them
+  meanwhile (choices reordered, a kind changed), the questions are shown again with the answers given
+  (409), so nothing is sent with a meaning the person did not see.
 - ``POST /s/survey/send``: the answers checked again and written, the link used, in one transaction;
   then ``/s/thank-you``. On SQLite what it reads is read in a transaction before that one, so the
   database's write lock is held only for the three inserts (``tracker.core.db.reads_first``).
@@ -78,8 +81,15 @@ def _state_page(current: respond.Visit):
                            heading=respond.STATE_HEADINGS[current.state]), GONE.get(current.state, 200)
 
 
-def _form_page(current: respond.Visit, form, asked, status: int = 200):
-    return render_template("surveys/respond/survey.html", visit=current, form=form, asked=asked), status
+def _form_page(current: respond.Visit, form, asked, status: int = 200, *, changed: bool = False):
+    return render_template("surveys/respond/survey.html", visit=current, form=form, asked=asked,
+                           fingerprint=respond.fingerprint(asked), changed=changed), status
+
+
+def _changed_page(current: respond.Visit, form, asked):
+    """The questions changed after the page that was sent was shown: the questions as they are now, with
+    the answers given, to check again (nothing is sent with a meaning the person did not see)."""
+    return _form_page(current, form, asked, 409, changed=True)
 
 
 @bp.route("/s/<token>")
@@ -107,10 +117,12 @@ def respond_survey():
     form = respond.answer_form(asked, meta={"csrf": False})
     if "change" in request.form:
         return _form_page(current, form, asked)
+    if respond.questions_changed(request.form, asked):
+        return _changed_page(current, form, asked)
     if not form.validate():
         return _form_page(current, form, asked, 422)
     return render_template("surveys/respond/check.html", visit=current, form=form, asked=asked,
-                           rows=respond.summary(form, asked))
+                           rows=respond.summary(form, asked), fingerprint=respond.fingerprint(asked))
 
 
 @bp.route("/s/survey/send", methods=["POST"])
@@ -129,6 +141,8 @@ def respond_send():
         return _state_page(current)
     asked = respond.questions(current.survey.id)
     form = respond.answer_form(asked, meta={"csrf": False})
+    if respond.questions_changed(request.form, asked):
+        return _changed_page(current, form, asked)
     if not form.validate():
         return _form_page(current, form, asked, 422)
     if sqlite:
@@ -140,6 +154,10 @@ def respond_send():
         db.session.rollback()
         current.state = State.USED
         return _state_page(current)
+    except respond.QuestionsChanged:  # a question was removed while this request ran
+        db.session.rollback()
+        asked = respond.questions(current.survey.id)
+        return _changed_page(current, respond.answer_form(asked, meta={"csrf": False}), asked)
     except respond.NotOpen:  # its dates were moved while this request ran
         db.session.rollback()
         current = _current(today) or current
