@@ -113,6 +113,7 @@ def test_a_facilitator_runs_the_calendar(page, world, sign_in, visit, axe, fresh
     page.get_by_role("button", name="Save status").click()
     expect(success_banner(page)).to_contain_text("Check-in marked as held")
     expect(summary_value(page.locator("main"), "Status")).to_have_text("Held")
+    expect(page.get_by_role("link", name="Record that it was held or cancelled")).to_have_count(0)
     assert fresh(first).status == CheckInStatus.HELD
 
     # An extra check-in with Council B.
