@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -74,7 +74,9 @@ def _init_extensions(app: Flask) -> None:
     @app.before_request
     def _load_user():
         g.pop("memberships", None)  # per-request cache (see programmes.permissions.membership)
-        g.user = sessions.load_current_user()
+        # A respondent's pages never look at who is signed in: a session's last-seen time written as
+        # someone sends answers would tie that person to the response written at the same moment.
+        g.user = None if request.path.startswith("/s/") else sessions.load_current_user()
 
     @app.context_processor
     def _globals():

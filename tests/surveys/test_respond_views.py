@@ -5,7 +5,7 @@ no token in the access logs, and hostile input to every field."""
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -443,3 +443,22 @@ def test_no_input_to_the_respondents_pages_gives_a_server_error(app, world, surv
     assert fuzzer.count > 120
     assert not fuzzer.failures, "\n".join(fuzzer.failures[:100])
     assert count(Response) > 0  # the valid probes got through
+
+
+def test_a_signed_in_respondent_leaves_no_time_in_their_session(app, world, survey, opened, login):
+    """The respondents' pages do not read the signed-in person's session, so its last-seen time is not
+    written at the moment answers are sent."""
+    from tracker.accounts.models import UserSession
+    from tracker.core.db import utcnow
+
+    (token,) = invite_tokens(survey.waves[1], world.org_a, ["ann@x.org"])
+    client = login(new_client(app), world.team_a)
+    seen = utcnow() - timedelta(minutes=5)  # long enough ago to be written again, within the idle timeout
+    db.session.execute(UserSession.__table__.update().values(last_seen_dt=seen))
+    db.session.commit()
+    start(client, token)
+    data = valid_answers(survey)
+    assert client.post("/s/survey", data=as_pairs(data)).status_code == 200
+    assert client.post("/s/survey/send", data=as_pairs(data)).status_code == 303
+    db.session.rollback()
+    assert set(db.session.scalars(select(UserSession.last_seen_dt))) == {seen}
