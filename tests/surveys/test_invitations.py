@@ -54,27 +54,39 @@ def test_a_paste_is_split_on_lines_commas_and_semicolons_and_trimmed():
 
 def test_addresses_are_compared_in_lower_case(world, survey):
     wave = survey.waves[1]
-    check = invitations.check_addresses(wave, "Ann@Council.gov.uk\nann@council.gov.uk\nBOB@council.gov.uk")
+    check = invitations.check_addresses(wave, world.org_a,
+                                        "Ann@Council.gov.uk\nann@council.gov.uk\nBOB@council.gov.uk")
     assert check.new == ["ann@council.gov.uk", "bob@council.gov.uk"]
     assert check.repeated == ["ann@council.gov.uk"]
 
 
 def test_repeated_invalid_and_already_invited_addresses_are_listed_back(world, survey):
     wave = survey.waves[1]
-    invite_tokens(wave, world.org_b, ["old@council.gov.uk"])
-    check = invitations.check_addresses(wave, "\n".join([
+    invite_tokens(wave, world.org_a, ["old@council.gov.uk"])
+    invite_tokens(wave, world.org_b, ["theirs@council.gov.uk"])
+    check = invitations.check_addresses(wave, world.org_a, "\n".join([
         "new@council.gov.uk", "NEW@council.gov.uk", "not an address", "no-at-sign.org", "a@b@c.org",
-        "old@council.gov.uk", "x" * 300 + "@council.gov.uk", "new2@council.gov.uk", "new@council.gov.uk"]))
-    assert check.new == ["new@council.gov.uk", "new2@council.gov.uk"]
+        "old@council.gov.uk", "x" * 300 + "@council.gov.uk", "new2@council.gov.uk", "new@council.gov.uk",
+        "theirs@council.gov.uk"]))
+    assert check.new == ["new@council.gov.uk", "new2@council.gov.uk", "theirs@council.gov.uk"]
     assert check.repeated == ["new@council.gov.uk"]
     assert check.invalid[:3] == ["not an address", "no-at-sign.org", "a@b@c.org"]
     assert len(check.invalid) == 4
-    assert check.already == ["old@council.gov.uk"]  # invited by another organisation: one link per person
+    assert check.already == ["old@council.gov.uk"]  # another council's list is never consulted
     assert check.left_out == 6
 
 
+def test_two_organisations_may_invite_one_address_and_neither_learns_of_the_other(world, survey):
+    wave = survey.waves[1]
+    assert len(invite_tokens(wave, world.org_b, ["shared@council.gov.uk"])) == 1
+    assert invitations.check_addresses(wave, world.org_a, "shared@council.gov.uk").new == ["shared@council.gov.uk"]
+    assert len(invite_tokens(wave, world.org_a, ["shared@council.gov.uk"])) == 1
+    assert invitations.check_addresses(wave, world.org_a, "shared@council.gov.uk").already == [
+        "shared@council.gov.uk"]
+
+
 def test_a_domain_without_dns_is_fine_but_not_a_malformed_one(world, survey):
-    check = invitations.check_addresses(survey.waves[1],
+    check = invitations.check_addresses(survey.waves[1], world.org_a,
                                         "someone@council-that-does-not-exist.example\nsomeone@-bad.org")
     assert check.new == ["someone@council-that-does-not-exist.example"]
     assert check.invalid == ["someone@-bad.org"]
@@ -82,13 +94,14 @@ def test_a_domain_without_dns_is_fine_but_not_a_malformed_one(world, survey):
 
 def test_a_paste_of_too_many_addresses_keeps_the_first(world, survey, monkeypatch):
     monkeypatch.setattr(invitations, "MAX_ADDRESSES", 3)
-    check = invitations.check_addresses(survey.waves[1], ",".join(f"p{n}@x.org" for n in range(5)))
+    check = invitations.check_addresses(survey.waves[1], world.org_a,
+                                        ",".join(f"p{n}@x.org" for n in range(5)))
     assert check.new == ["p0@x.org", "p1@x.org", "p2@x.org"]
     assert check.too_many == 2
 
 
 def test_checking_writes_nothing(world, survey):
-    invitations.check_addresses(survey.waves[1], "a@x.org\nb@x.org")
+    invitations.check_addresses(survey.waves[1], world.org_a, "a@x.org\nb@x.org")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
     assert messages() == []

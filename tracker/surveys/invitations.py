@@ -94,7 +94,8 @@ class AddressCheck:
     repeated: list[str] = field(default_factory=list)
     #: Not email addresses, as typed.
     invalid: list[str] = field(default_factory=list)
-    #: Invited to this wave before (by this organisation or another).
+    #: Invited to this wave by this organisation before. (Another organisation's list is never
+    #: consulted, so a paste cannot reveal who is on it.)
     already: list[str] = field(default_factory=list)
     #: Left out because the paste held more than :data:`MAX_ADDRESSES`.
     too_many: int = 0
@@ -104,18 +105,19 @@ class AddressCheck:
         return len(self.repeated) + len(self.invalid) + len(self.already) + self.too_many
 
 
-def invited_addresses(wave: Wave, addresses: list[str]) -> set[str]:
-    """Which of ``addresses`` (normalised) are already invited to the wave."""
+def invited_addresses(wave: Wave, org: Organisation, addresses: list[str]) -> set[str]:
+    """Which of ``addresses`` (normalised) ``org`` has already invited to the wave."""
     found: set[str] = set()
     for start in range(0, len(addresses), 500):
         chunk = addresses[start:start + 500]
         found.update(db.session.scalars(select(Invitation.email).where(Invitation.wave_id == wave.id,
+                                                                       Invitation.organisation_id == org.id,
                                                                        Invitation.email.in_(chunk))))
     return found
 
 
-def check_addresses(wave: Wave, pasted: str) -> AddressCheck:
-    """Sort a paste of addresses for ``wave`` (see :class:`AddressCheck`). Reads only."""
+def check_addresses(wave: Wave, org: Organisation, pasted: str) -> AddressCheck:
+    """Sort a paste of ``org``'s addresses for ``wave`` (see :class:`AddressCheck`). Reads only."""
     check = AddressCheck()
     seen: set[str] = set()
     repeated: set[str] = set()
@@ -133,7 +135,7 @@ def check_addresses(wave: Wave, pasted: str) -> AddressCheck:
     if len(check.new) > MAX_ADDRESSES:
         check.too_many = len(check.new) - MAX_ADDRESSES
         check.new = check.new[:MAX_ADDRESSES]
-    already = invited_addresses(wave, check.new)
+    already = invited_addresses(wave, org, check.new)
     check.already = [a for a in check.new if a in already]
     check.new = [a for a in check.new if a not in already]
     return check
@@ -216,7 +218,7 @@ def invite(wave: Wave, org: Organisation, addresses: list[str], *, link_for, tod
     """
     today = today or clock.today()
     _require_not_closed(wave, today)
-    already = invited_addresses(wave, addresses)
+    already = invited_addresses(wave, org, addresses)
     made = 0
     for address in dict.fromkeys(addresses):
         if address in already:

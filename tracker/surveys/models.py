@@ -132,7 +132,9 @@ class Invitation(db.Model):
     """One staff member's one-use link to a wave. Nothing here, or anywhere, says which response is theirs."""
 
     __tablename__ = "survey_invitation"
-    __table_args__ = (UniqueConstraint("wave_id", "email"),)
+    #: One link per address and organisation: whether another organisation invited an address is never
+    #: asked, so nobody learns who is on another council's list.
+    __table_args__ = (UniqueConstraint("wave_id", "organisation_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), index=True)

@@ -94,7 +94,7 @@ def invitations_page(slug: str, org_slug: str, wave_id: int):
         return _closed(wave, org)
     if not form.validate():
         return _wave_page(wave, org, form, 422)
-    check = invitations.check_addresses(wave, form.addresses.data)
+    check = invitations.check_addresses(wave, org, form.addresses.data)
     return _preview(wave, org, form, check)
 
 
@@ -116,7 +116,7 @@ def send_invitations(slug: str, org_slug: str, wave_id: int):
         abort(400)
     if not invitations.can_invite(wave):
         return _closed(wave, org)
-    check = invitations.check_addresses(wave, form.addresses.data or "")
+    check = invitations.check_addresses(wave, org, form.addresses.data or "")
     if not check.new:
         again = AddressesForm(formdata=None, addresses=form.addresses.data or "")
         return _preview(wave, org, again, check, status=422,
@@ -128,7 +128,7 @@ def send_invitations(slug: str, org_slug: str, wave_id: int):
         db.session.rollback()
         wave, org = load_wave(slug, org_slug, wave_id)
         again = AddressesForm(formdata=None, addresses=form.addresses.data or "")
-        return _preview(wave, org, again, invitations.check_addresses(wave, form.addresses.data or ""),
+        return _preview(wave, org, again, invitations.check_addresses(wave, org, form.addresses.data or ""),
                         status=409, message=_("Some of these addresses were invited by someone else at the same "
                                               "moment. Nothing was sent: check the addresses again."))
     except invitations.InvitationError:
