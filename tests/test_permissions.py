@@ -384,7 +384,8 @@ def programme_form(w: Ids) -> dict:
             "start_date": date_parts(1, 2, 2026), "evaluation_months": "12", "checkin_interval_months": "3",
             "survey_interval_months": "3", "reporting_interval_months": "3", "figures_due_days": "14",
             "figures_lock_days": "90", "rag_band_percent": "15", "survey_min_group": "5",
-            "stalled_weeks": "6"}
+            "stalled_weeks": "6", "survey_reminder_days": "3", "checkin_notice_days": "28",
+            "checkin_reminder_days": "2"}
 
 
 def url_for_endpoint(app, endpoint: str, w: Ids) -> str:

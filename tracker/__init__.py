@@ -84,7 +84,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, checkins, exchange, programmes, results, surveys
+    from tracker import accounts, board, checkins, exchange, programmes, results, scheduler, surveys
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(checkins.bp)
+    app.register_blueprint(scheduler.bp)
 
     from tracker import api
     from tracker.api import tokens

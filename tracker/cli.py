@@ -80,4 +80,5 @@ def send_mail(now_text: str | None, limit: int) -> None:
 
 def init_app(app: Flask) -> None:
     from tracker.exchange import cli as _exchange_cli  # noqa: F401 - attaches its commands
+    from tracker.scheduler import cli as _scheduler_cli  # noqa: F401 - attaches its commands
     app.cli.add_command(tracker_cli)

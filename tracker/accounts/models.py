@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.db import utcnow
@@ -23,6 +23,10 @@ class User(db.Model):
     is_facilitator: Mapped[bool] = mapped_column(default=False)
     #: A disabled account cannot sign in and its sessions stop working.
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: The Monday email of the person's actions due that week and overdue (they can turn it off).
+    email_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Notices that are not essential (figures due, results ready …): "stop sending me these" turns them off.
+    email_notices: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")

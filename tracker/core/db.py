@@ -1,5 +1,7 @@
 """Database helpers: UTC timestamps and SQLite connection settings."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
@@ -43,8 +45,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writes = (has_request_context() and request.method not in SAFE_METHODS
-                  and not g.pop("sqlite_reads_first", False))
+        writes = _WRITER.get() or (has_request_context() and request.method not in SAFE_METHODS
+                                   and not g.pop("sqlite_reads_first", False))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
@@ -57,3 +59,19 @@ def reads_first() -> None:
     read-then-write transaction can fail with SQLITE_BUSY_SNAPSHOT.
     """
     g.sqlite_reads_first = True
+
+
+#: Outside a request (a job, a command): whether transactions begin as writers (see :func:`writer`).
+_WRITER: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
+
+
+@contextmanager
+def writer():
+    """Outside a request: every transaction begun inside starts as a writer (``BEGIN IMMEDIATE`` on SQLite),
+    so a job that reads and then writes waits for the write lock up front instead of failing with
+    SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile."""
+    token = _WRITER.set(True)
+    try:
+        yield
+    finally:
+        _WRITER.reset(token)

@@ -74,6 +74,20 @@ class ProgrammeForm(Form):
         called=_l("The number of weeks"), minimum=1, maximum=52,
         required=_l("Enter the number of weeks after which a card is stalled"),
         range_message=_l("Enter a number of weeks from 1 to 52"))
+    survey_reminder_days = WholeNumberField(
+        _l("Send survey reminders this many days before a wave closes"), default=3,
+        description=_l("Only to those who have not answered yet"), called=_l("The number of days"),
+        minimum=1, maximum=30, required=_l("Enter the number of days before a wave closes"),
+        range_message=_l("Enter a number of days from 1 to 30"))
+    checkin_notice_days = WholeNumberField(
+        _l("Plan each interval's check-ins this many days ahead"), default=28,
+        description=_l("Each organisation's team and its facilitator are emailed then"),
+        called=_l("The number of days"), minimum=1, maximum=90,
+        required=_l("Enter the number of days ahead"), range_message=_l("Enter a number of days from 1 to 90"))
+    checkin_reminder_days = WholeNumberField(
+        _l("Remind people of a check-in this many days before it"), default=2, called=_l("The number of days"),
+        minimum=1, maximum=30, required=_l("Enter the number of days before a check-in"),
+        range_message=_l("Enter a number of days from 1 to 30"))
     submit = SubmitField(_l("Save programme"), widget=GovSubmitInput())
 
     def validate_figures_lock_days(self, field):

@@ -45,6 +45,12 @@ class Programme(db.Model):
     #: A card in Concept development or Prototyping with no move, update or action for longer than this
     #: many weeks is stalled (a check-in's agenda lists it).
     stalled_weeks: Mapped[int] = mapped_column(default=6, server_default="6")
+    #: Reminders go to those who have not answered a wave this many days before it closes.
+    survey_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: Each interval's check-ins are planned, and their teams told, this many days before.
+    checkin_notice_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    #: A check-in's reminder goes this many days before it.
+    checkin_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
     #: Bumped with every change the results tracker shows (``tracker.results.versions``).
     results_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)

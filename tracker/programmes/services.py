@@ -13,7 +13,8 @@ from tracker.extensions import db
 from tracker.programmes.models import Initiative, Membership, Organisation, Programme, Role
 
 SETTINGS = ("reporting_interval_months", "figures_due_days", "figures_lock_days", "rag_band_percent",
-            "survey_min_group", "stalled_weeks")
+            "survey_min_group", "stalled_weeks", "survey_reminder_days", "checkin_notice_days",
+            "checkin_reminder_days")
 
 
 class ProgrammeError(ValueError):

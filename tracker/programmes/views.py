@@ -16,7 +16,7 @@ from tracker.programmes.permissions import can_manage_programme, load_programme,
 PROGRAMME_FIELDS = ("name", "aim", "expected_outcomes", "start_date", "evaluation_months",
                     "checkin_interval_months", "survey_interval_months", "reporting_interval_months",
                     "figures_due_days", "figures_lock_days", "rag_band_percent", "survey_min_group",
-                    "stalled_weeks")
+                    "stalled_weeks", "survey_reminder_days", "checkin_notice_days", "checkin_reminder_days")
 
 
 @bp.route("/")
