@@ -3,7 +3,8 @@
 
 Run from the project root::
 
-    .venv/bin/python bench/bench_checkins.py
+    .venv/bin/python bench/bench_checkins.py            # figures only
+    .venv/bin/python bench/bench_checkins.py --profile  # figures, then a cProfile of the agenda page on stderr
 
 stdout carries one ``name value`` line per figure; progress goes to stderr. The clock is stopped at
 Wednesday 18 November 2026 (UK), so every date rule sees the same data on every run.
@@ -14,7 +15,8 @@ Wednesday 18 November 2026 (UK), so every date rule sees the same data on every 
   equal ``overview_queries``. ``bare_overview_ms`` is a bare page of the same 50 rows, requested alternately.
 - ``agenda_*``: an organisation with 1,000 cards, 20,000 card events over two years, 50 indicators × 8
   periods of figures (100 cards linked to them) and four closed survey waves; its check-in's agenda against
-  ``bare_agenda_ms``, a bare Jinja page of the same items (built once, before timing), requested alternately
+  ``bare_agenda_ms``, a bare Jinja page of the same items with the same markup line for line, their words and
+  days made once before timing, requested alternately
   in the same run. ``agenda_queries_10`` is the agenda of an organisation with 10 cards in the same programme
   and must equal ``agenda_queries``.
 
@@ -22,6 +24,7 @@ The database is a temporary SQLite file unless ``BENCH_DATABASE_URL`` is set (an
 creates the tables and drops them again).
 """
 
+import argparse
 import os
 import random
 import sys
@@ -40,12 +43,22 @@ if str(ROOT) not in sys.path:
 from flask import render_template  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.bench_board import PASSWORD, StatementCounter, build_org, interleaved, log, shorten, sign_in  # noqa: E402
+from bench.bench_board import (  # noqa: E402
+    PASSWORD,
+    StatementCounter,
+    build_org,
+    interleaved,
+    log,
+    profile_board,
+    shorten,
+    sign_in,
+)
 from bench.bench_survey_results import SMALL_KINDS, _answers  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.accounts.services import create_user  # noqa: E402
 from tracker.board.models import Card, CardEvent, CardEventKind, RoadmapColumn  # noqa: E402
 from tracker.checkins import agenda as agenda_rules  # noqa: E402
+from tracker.checkins import views_agenda as agenda_views  # noqa: E402
 from tracker.checkins.models import CheckIn, CheckInRag, CheckInStatus  # noqa: E402
 from tracker.config import database_url  # noqa: E402
 from tracker.core import clock  # noqa: E402
@@ -53,6 +66,7 @@ from tracker.extensions import db  # noqa: E402
 from tracker.programmes import services as programmes  # noqa: E402
 from tracker.results import services as results  # noqa: E402
 from tracker.results.models import Direction, Figure, Unit, card_indicator  # noqa: E402
+from tracker.results.services import Rag  # noqa: E402
 from tracker.surveys.models import Answer, Invitation, Question, Response, Survey, Wave  # noqa: E402
 
 SEED = 20261118
@@ -71,20 +85,104 @@ OVERVIEW_BARE = """<!DOCTYPE html>
 
 AGENDA_BARE = """<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Bare agenda</title></head><body><main>
-<h1>Agenda: check-in with {{ a.organisation_name }}</h1><p>Since the previous check-in on {{ a.since_checkin_on }}. Written from the data on {{ a.built_on }}.</p>
-<h2>1. The board</h2>
-{% for name in ("completed", "moved", "on_hold", "started", "new_quick_wins", "new_ideas", "archived") %}{% if a[name] %}<h3>{{ name }}</h3><ul>{% for i in a[name] %}<li><a href="/cards/{{ i.card_id }}">{{ i.code }} {{ i.title }}</a>{% if i.from_column %} <span>– {{ i.from_column }} to {{ i.to_column }}</span>{% endif %} <span>({{ i.on }})</span></li>{% endfor %}</ul>{% endif %}{% endfor %}
-<h3>Stalled</h3><ul>{% for i in a.stalled %}<li><a href="/cards/{{ i.card_id }}">{{ i.code }} {{ i.title }}</a> <span>– in {{ i.column }}, last change {{ i.last_activity_on }}</span></li>{% endfor %}</ul>
-<h2>2. Actions</h2>
-{% for name in ("overdue_actions", "due_actions", "arising") %}<h3>{{ name }}</h3><ul>{% for x in a[name] %}<li><a href="/cards/{{ x.card_id }}">{{ x.text }}</a> <span>({{ x.code }} {{ x.card_title }}; owner: {{ x.owner }}; due {{ x.due_on }})</span> <strong class="govuk-tag">{{ "Overdue" if x.is_overdue else "Open" }}</strong></li>{% endfor %}</ul>{% endfor %}
-<h2>3. Results</h2>
-<h3>Figures missing</h3><ul>{% for m in a.missing_figures %}<li><a href="/indicators/{{ m.indicator_id }}">{{ m.code }} {{ m.name }}</a> <span>– {{ m.months_from }}–{{ m.months_to }} months since start date, due {{ m.due_on }}</span>{% if m.is_overdue %} <strong class="govuk-tag">Overdue</strong>{% endif %}</li>{% endfor %}</ul>
-<h3>Outputs missing</h3><ul>{% for m in a.missing_outputs %}<li><a href="/programmes/p/results#output-{{ m.output_id }}">{{ m.code }} {{ m.description }}</a> <span>– due {{ m.due_on }}</span></li>{% endfor %}</ul>
-<h3>Progress against target that changed</h3><ul>{% for c in a.rag_changes %}<li><a href="/indicators/{{ c.indicator_id }}">{{ c.code }} {{ c.name }}</a>: <strong class="govuk-tag">{{ c.old }}</strong> ({{ c.old_value }}) to <strong class="govuk-tag">{{ c.new }}</strong> ({{ c.new_value }})</li>{% endfor %}</ul>
-<h3>Did it?</h3>{% for d in a.did_it %}<table><caption><a href="/cards/{{ d.card_id }}">{{ d.code }} {{ d.title }}</a> – now in {{ d.to_column }}</caption><thead><tr><th scope="col">Indicator</th><th scope="col">Before</th><th scope="col">After</th></tr></thead><tbody>{% for i in d.indicators %}<tr><th scope="row"><a href="/indicators/{{ i.indicator_id }}">{{ i.code }} {{ i.name }}</a></th><td>{{ i.before }} <span>(period {{ i.before_period }})</span></td><td>{{ i.after }} <span>(period {{ i.after_period }})</span> <strong class="govuk-tag">{{ i.after_rag }}</strong></td></tr>{% endfor %}</tbody></table>{% endfor %}
-<h2>4. Staff survey</h2>{% set s = a.survey %}{% if s %}<p><a href="/waves/{{ s.wave_id }}/results">{{ s.survey_title }}, wave {{ s.wave_number }}</a>, closed {{ s.closes_on }}: {{ s.responses }} responses of {{ s.invited }} invited ({{ s.rate }}%).</p>
-<table><tbody>{% for c in s.changes %}<tr><th scope="row">{{ c.text }}</th><td>{{ c.before }}</td><td>{{ c.after }}</td><td>{{ c.change }}</td></tr>{% endfor %}</tbody></table>{% endif %}
+<h1 class="govuk-heading-l">Agenda: check-in with {{ a.organisation_name }}</h1>
+<div class="app-agenda">
+<p class="govuk-body">Since the previous check-in on {{ a.since_checkin_on }}. Written from the data on {{ a.built_on }}.</p>
+<h2 class="govuk-heading-m">1. The board</h2>
+{% for name, heading in lists %}{% if a[name] %}
+<h3 class="govuk-heading-s">{{ heading }}</h3>
+<ul class="govuk-list govuk-list--bullet">
+  {% for i in a[name] %}<li><a class="govuk-link" href="/cards/{{ i.card_id }}">{{ i.code }} {{ i.title }}</a>{% if i.move %} <span class="app-secondary">– {{ i.move }}</span>{% endif %} <span class="govuk-body-s app-secondary">({{ i.on }})</span></li>{% endfor %}
+</ul>
+{% endif %}{% endfor %}
+<h3 class="govuk-heading-s">Stalled: no move, update or action for more than 6 weeks</h3>
+<ul class="govuk-list govuk-list--bullet">
+  {% for i in a.stalled %}<li><a class="govuk-link" href="/cards/{{ i.card_id }}">{{ i.code }} {{ i.title }}</a> <span class="app-secondary">– in {{ i.column }}, last change {{ i.last_activity_on }}</span></li>{% endfor %}
+</ul>
+<h2 class="govuk-heading-m">2. Actions</h2>
+{% for name in ("overdue_actions", "due_actions", "arising") %}<h3 class="govuk-heading-s">{{ name }}</h3>
+<ul class="govuk-list">{% for x in a[name] %}
+<li>
+  <a class="govuk-link" href="/cards/{{ x.card_id }}">{{ x.text }}</a>
+  <span class="govuk-body-s app-secondary">({{ x.code }} {{ x.card_title }}; owner: {{ x.owner }}; due {{ x.due_on }})</span>
+  <strong class="govuk-tag {{ x.tag_class }}">{{ x.tag }}</strong>
+</li>
+{% endfor %}</ul>{% endfor %}
+<h2 class="govuk-heading-m">3. Results</h2>
+<h3 class="govuk-heading-s">Figures missing for the last period</h3>
+<ul class="govuk-list govuk-list--bullet">
+  {% for m in a.missing_figures %}<li><a class="govuk-link" href="/indicators/{{ m.indicator_id }}">{{ m.code }} {{ m.name }}</a> <span class="app-secondary">– {{ m.months_from }}–{{ m.months_to }} months since start date, due {{ m.due_on }}</span>{% if m.is_overdue %} <strong class="govuk-tag govuk-tag--red">Overdue</strong>{% endif %}</li>{% endfor %}
+</ul>
+<h3 class="govuk-heading-s">Outputs missing for the last period</h3>
+<ul class="govuk-list govuk-list--bullet">
+  {% for m in a.missing_outputs %}<li><a class="govuk-link" href="/programmes/p/results#output-{{ m.output_id }}">{{ m.code }} {{ m.description }}</a> <span class="app-secondary">– due {{ m.due_on }}</span>{% if m.is_overdue %} <strong class="govuk-tag govuk-tag--red">Overdue</strong>{% endif %}</li>{% endfor %}
+</ul>
+<h3 class="govuk-heading-s">Progress against target that changed</h3>
+<ul class="govuk-list govuk-list--bullet">
+  {% for c in a.rag_changes %}<li><a class="govuk-link" href="/indicators/{{ c.indicator_id }}">{{ c.code }} {{ c.name }}</a>: <strong class="govuk-tag {{ c.old_class }}">{{ c.old }}</strong> ({{ c.old_value }}) to <strong class="govuk-tag {{ c.new_class }}">{{ c.new }}</strong> ({{ c.new_value }})</li>{% endfor %}
+</ul>
+<h3 class="govuk-heading-s">Did it? Cards that moved, and their indicators</h3>
+{% for d in a.did_it %}
+<table class="govuk-table app-did-it">
+  <caption class="govuk-table__caption govuk-table__caption--s"><a class="govuk-link" href="/cards/{{ d.card_id }}">{{ d.code }} {{ d.title }}</a> – now in {{ d.to_column }}</caption>
+  <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Indicator</th><th scope="col" class="govuk-table__header">Before</th><th scope="col" class="govuk-table__header">After</th></tr></thead>
+  <tbody class="govuk-table__body">
+  {% for i in d.indicators %}
+    <tr class="govuk-table__row"><th scope="row" class="govuk-table__header"><a class="govuk-link" href="/indicators/{{ i.indicator_id }}">{{ i.code }} {{ i.name }}</a></th>
+      <td class="govuk-table__cell">{{ i.before }} <span class="govuk-body-s app-secondary">(period {{ i.before_period }})</span></td>
+      <td class="govuk-table__cell">{{ i.after }} <span class="govuk-body-s app-secondary">(period {{ i.after_period }})</span> <strong class="govuk-tag {{ i.after_class }}">{{ i.after_rag }}</strong></td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endfor %}
+<h2 class="govuk-heading-m">4. Staff survey</h2>{% set s = a.survey %}{% if s %}
+<p class="govuk-body"><a class="govuk-link" href="/waves/{{ s.wave_id }}/results">{{ s.survey_title }}, wave {{ s.wave_number }}</a>, closed {{ s.closes_on }}:
+{{ s.responses }} responses of {{ s.invited }} invited ({{ s.rate }}%).</p>
+<table class="govuk-table">
+  <tbody class="govuk-table__body">{% for c in s.changes %}<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{{ c.text }}</th><td class="govuk-table__cell govuk-table__cell--numeric">{{ c.before }}</td><td class="govuk-table__cell govuk-table__cell--numeric">{{ c.after }}</td><td class="govuk-table__cell govuk-table__cell--numeric">{{ c.change }}</td></tr>{% endfor %}</tbody>
+</table>{% endif %}
+</div>
 </main></body></html>"""
+#: The board's lists on the bare agenda, with their headings.
+BARE_LISTS = [("completed", "Completed"), ("moved", "Moved"), ("on_hold", "Put on hold"),
+              ("started", "Concepts and prototypes started"), ("new_quick_wins", "New quick wins"),
+              ("new_ideas", "New ideas"), ("archived", "Archived")]
+
+
+def bare_agenda_items(built) -> dict:
+    """The agenda's items as plain dicts with every word and day already as shown (made before timing), so
+    that the bare page only loops and writes the same markup."""
+    rag_class = {"on_track": "govuk-tag--green", "ahead": "govuk-tag--yellow", "off_track": "govuk-tag--red"}
+    items = asdict(built)
+
+    def day(value):
+        return agenda_views.iso_day(value)
+
+    for name, _heading in BARE_LISTS:
+        for i in items[name]:
+            i["on"] = day(i["on"])
+            i["move"] = (f"{agenda_views.column_label(i['from_column'])} to {agenda_views.column_label(i['to_column'])}"
+                         if name == "moved" else "")
+    for i in items["stalled"]:
+        i["column"], i["last_activity_on"] = agenda_views.column_label(i["column"]), day(i["last_activity_on"])
+    for name in ("overdue_actions", "due_actions", "arising"):
+        for x in items[name]:
+            x["due_on"] = day(x["due_on"])
+            x["tag"], x["tag_class"] = ("Overdue", "govuk-tag--red") if x["is_overdue"] else ("Open", "govuk-tag--blue")
+    for m in items["missing_figures"] + items["missing_outputs"]:
+        m["due_on"] = day(m["due_on"])
+    for c in items["rag_changes"]:
+        c["old_class"], c["new_class"] = rag_class.get(c["old"], "govuk-tag--grey"), rag_class.get(c["new"], "govuk-tag--grey")
+        c["old"], c["new"] = Rag(c["old"]).label, Rag(c["new"]).label
+    for d in items["did_it"]:
+        d["to_column"] = agenda_views.column_label(d["to_column"])
+        for i in d["indicators"]:
+            i["after_class"] = rag_class.get(i["after_rag"], "govuk-tag--grey")
+            i["after_rag"] = Rag(i["after_rag"]).label if i["after_rag"] else ""
+    if items["survey"]:
+        items["survey"]["closes_on"] = day(items["survey"]["closes_on"])
+    return items
+
 
 #: Card event kinds and how often each happens.
 EVENT_KINDS = {CardEventKind.MOVED: 30, CardEventKind.COMPLETED: 8, CardEventKind.PUT_ON_HOLD: 4,
@@ -269,6 +367,10 @@ def seed_agenda(rng: random.Random) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", action="store_true", help="then profile the big agenda page (stderr)")
+    parser.add_argument("--profile-top", type=int, default=25)
+    args = parser.parse_args()
     started = time.perf_counter()
     rng = random.Random(SEED)
     tmp = tempfile.TemporaryDirectory(prefix="bench-checkins-")
@@ -285,7 +387,7 @@ def main() -> None:
 
     @app.get("/__bare_agenda")
     def _bare_agenda():
-        return render_template(bare["agenda"], a=bare["items"])
+        return render_template(bare["agenda"], a=bare["items"], lists=BARE_LISTS)
 
     try:
         with clock.frozen(NOW), app.app_context():
@@ -298,7 +400,7 @@ def main() -> None:
             bare["rows"] = bare_overview_rows(overview_big["orgs"])
             with app.test_request_context():
                 built = agenda_rules.build(db.session.get(CheckIn, agenda["big_checkin"]))
-                bare["items"] = asdict(built)
+                bare["items"] = bare_agenda_items(built)
             log("agenda items: " + ", ".join(f"{name} {len(bare['items'][name])}" for name in agenda_rules.LISTS)
                 + f", survey changes {len((bare['items']['survey'] or {}).get('changes', []))}")
             engine = db.engine
@@ -331,6 +433,9 @@ def main() -> None:
         print(f"agenda_ratio_vs_bare {agenda_ms / bare_agenda_ms:.2f}")
         print(f"agenda_queries {agenda_queries}")
         print(f"agenda_queries_10 {agenda_queries_10}")
+        if args.profile:
+            with clock.frozen(NOW):
+                profile_board(client_agenda, agenda["big"], args.profile_top)
         if overview_queries != overview_queries_small or agenda_queries != agenda_queries_10:
             log("statement counts differ with the size of the data")
         log(f"done in {time.perf_counter() - started:.1f}s")

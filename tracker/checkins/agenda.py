@@ -9,15 +9,14 @@ they were, enum values and ISO dates, never sentences. So it can be frozen as JS
 the start of the programme's first day; every date rule uses the UK date of ``today``.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import contains_eager
 
-from tracker.board.history import events_since
-from tracker.board.models import Action, Card, CardEventKind, Kind, Opportunity
+from tracker.board.models import Action, Card, CardEvent, CardEventKind, Kind, Opportunity
 from tracker.checkins.models import CheckIn, CheckInArising, CheckInStatus
 from tracker.checkins.stalled import stalled_cards, start_of_uk_day
 from tracker.core import clock
@@ -277,15 +276,51 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _owner_name(action: Action) -> str:
-    return action.owner.name if action.owner else ""
+def _code(number: int, lane: int | None) -> str:
+    """A card's code from its number and its design opportunity's (as ``Card.code``, without loading either)."""
+    return str(number) if lane is None else f"{lane}.{number}"
 
 
-def _action_item(action: Action, today: date, *, new_card: bool = False) -> ActionItem:
-    card = action.card
-    return ActionItem(action.id, card.id, card.code, card.title, action.text, _owner_name(action),
-                      _iso(action.due_on), action.is_done, action.is_overdue(today),
-                      action.archived_dt is not None or card.archived_dt is not None, new_card)
+def _uk_days() -> Callable[[datetime], str]:
+    """Stored (naive UTC) moment → its UK day (ISO), each day worked out once: the agenda dates a thousand
+    events. The UK is never behind UTC and at most an hour ahead, and its clocks change at 01:00 UTC, so only
+    a moment in the 23:00 hour can fall on the next UK day."""
+    days: dict[date, str] = {}
+    late: dict[date, str] = {}
+
+    def day_of(moment: datetime) -> str:
+        if moment.tzinfo is not None:
+            return clock.uk_date_of(moment).isoformat()
+        day = moment.date()
+        if moment.hour < 23:
+            found = days.get(day)
+            if found is None:
+                found = days[day] = day.isoformat()
+            return found
+        found = late.get(day)
+        if found is None:
+            found = late[day] = clock.uk_date_of(datetime.combine(day, time(23))).isoformat()
+        return found
+
+    return day_of
+
+
+def _action_rows(stmt, today: date, *extra) -> list[tuple[ActionItem, tuple]]:
+    """Actions as plain rows with their card's code and their owner's name joined (one statement, whatever the
+    number of actions or owners); each with the values of ``extra`` columns."""
+    from tracker.accounts.models import User
+
+    stmt = (stmt.add_columns(Action.id, Card.id, Card.number, Opportunity.number, Card.title, Action.text, User.name,
+                             Action.due_on, Action.is_done, Action.archived_dt, Card.archived_dt, *extra)
+            .join(Card, Card.id == Action.card_id).outerjoin(Opportunity, Opportunity.id == Card.opportunity_id)
+            .outerjoin(User, User.id == Action.owner_id))
+    found = []
+    for (action_id, card_id, number, lane, title, text, owner, due_on, is_done, archived_dt, card_archived_dt,
+         *more) in db.session.execute(stmt):
+        found.append((ActionItem(action_id, card_id, _code(number, lane), title, text, owner or "", _iso(due_on),
+                                 is_done, not is_done and due_on is not None and due_on < today,
+                                 archived_dt is not None or card_archived_dt is not None), tuple(more)))
+    return found
 
 
 def _value(indicator: Indicator, row) -> str:
@@ -312,10 +347,10 @@ def build(checkin: CheckIn, today: date | None = None) -> Agenda:
     agenda = Agenda(checkin.id, org.id, org.name, since.isoformat(), clock.uk_date_of(since).isoformat(),
                     previous.id if previous else None, _iso(previous.on) if previous else None, today.isoformat(),
                     _iso(following.on) if following else None, stalled_weeks=programme.stalled_weeks)
-    moved_cards = _cards(agenda, org, since)
+    day_of = _uk_days()
+    moved_cards = _cards(agenda, org, since, day_of)
     _actions(agenda, org, today, horizon)
-    agenda.stalled = [StalledItem(s.card_id, s.code, s.title, s.column, clock.uk_date_of(s.last_activity_dt)
-                                  .isoformat())
+    agenda.stalled = [StalledItem(s.card_id, s.code, s.title, s.column, day_of(s.last_activity_dt))
                       for s in stalled_cards([org.id], today, programme.stalled_weeks).get(org.id, [])]
     _results(agenda, programme, org, today, moved_cards)
     agenda.survey = _survey(programme, org.id, today)
@@ -324,56 +359,49 @@ def build(checkin: CheckIn, today: date | None = None) -> Agenda:
     return agenda
 
 
-def _cards(agenda: Agenda, org, since: datetime) -> dict[int, DidIt]:
+def _cards(agenda: Agenda, org, since: datetime, day_of: Callable[[datetime], str]) -> dict[int, DidIt]:
     """The board's news since ``since`` (one statement); returns the cards that moved or were completed, by id,
     for the "did it?" section."""
-    kinds = (CardEventKind.CREATED, CardEventKind.MOVED, CardEventKind.COMPLETED, CardEventKind.PUT_ON_HOLD,
-             CardEventKind.ARCHIVED)
+    stmt = (select(CardEvent.kind, CardEvent.at_dt, CardEvent.from_column, CardEvent.to_column, Card.id,
+                   Card.number, Opportunity.number, Card.title, Card.kind)
+            .join(Card, Card.id == CardEvent.card_id).outerjoin(Opportunity, Opportunity.id == Card.opportunity_id)
+            .where(Card.organisation_id == org.id, CardEvent.at_dt >= since, CardEvent.kind.in_(_NEWS))
+            .order_by(CardEvent.at_dt, CardEvent.id))
+    lists = {CardEventKind.MOVED: agenda.moved, CardEventKind.COMPLETED: agenda.completed,
+             CardEventKind.PUT_ON_HOLD: agenda.on_hold, CardEventKind.ARCHIVED: agenda.archived}
+    created = {Kind.QUICK_WIN: agenda.new_quick_wins, Kind.IDEA: agenda.new_ideas}
     moved: dict[int, DidIt] = {}
-    for event in events_since(org, since, kinds=kinds):
-        card = event.card
-        item = CardItem(card.id, card.code, card.title, card.kind.value, clock.uk_date_of(event.at_dt).isoformat(),
-                        event.from_column.value if event.from_column else None,
-                        event.to_column.value if event.to_column else None)
-        match event.kind:
-            case CardEventKind.CREATED:
-                {Kind.QUICK_WIN: agenda.new_quick_wins, Kind.IDEA: agenda.new_ideas}.get(
-                    card.kind, agenda.started).append(item)
-            case CardEventKind.MOVED:
-                agenda.moved.append(item)
-            case CardEventKind.COMPLETED:
-                agenda.completed.append(item)
-            case CardEventKind.PUT_ON_HOLD:
-                agenda.on_hold.append(item)
-            case CardEventKind.ARCHIVED:
-                agenda.archived.append(item)
-        if event.kind in (CardEventKind.MOVED, CardEventKind.COMPLETED):
-            moved[card.id] = DidIt(card.id, card.code, card.title, item.to_column or "", item.on)
+    # Plain rows, archived cards included (their archiving is news too): a thousand events as ORM objects
+    # with their cards cost more than the rest of the agenda.
+    for kind, at_dt, from_column, to_column, card_id, number, lane, title, card_kind in db.session.execute(stmt):
+        code, on = _code(number, lane), day_of(at_dt)
+        to_value = to_column.value if to_column else None
+        item = CardItem(card_id, code, title, card_kind.value, on, from_column.value if from_column else None,
+                        to_value)
+        if kind == CardEventKind.CREATED:
+            created.get(card_kind, agenda.started).append(item)
+        else:
+            lists[kind].append(item)
+            if kind in _DID_IT:
+                moved[card_id] = DidIt(card_id, code, title, to_value or "", on)
     return moved
+
+
+#: The board's news on an agenda, and the moves that ask "did it?".
+_NEWS = (CardEventKind.CREATED, CardEventKind.MOVED, CardEventKind.COMPLETED, CardEventKind.PUT_ON_HOLD,
+         CardEventKind.ARCHIVED)
+_DID_IT = (CardEventKind.MOVED, CardEventKind.COMPLETED)
 
 
 def _actions(agenda: Agenda, org, today: date, horizon: date) -> None:
     """Open actions of the cards on the board that are overdue, or due by the next check-in (one statement)."""
-    stmt = (select(Action).join(Action.card).outerjoin(Card.opportunity)
-            .options(contains_eager(Action.card).contains_eager(Card.opportunity))
+    stmt = (select().select_from(Action)
             .where(Card.organisation_id == org.id, Card.archived_dt.is_(None), Opportunity.archived_dt.is_(None),
                    Action.archived_dt.is_(None), Action.is_done.is_(False), Action.due_on.is_not(None),
                    Action.due_on <= horizon)
             .order_by(Action.due_on, Action.id))
-    actions = list(db.session.scalars(stmt).unique())
-    _load_owners(actions)
-    for action in actions:
-        item = _action_item(action, today)
+    for item, _extra in _action_rows(stmt, today):
         (agenda.overdue_actions if item.is_overdue else agenda.due_actions).append(item)
-
-
-def _load_owners(actions: list[Action]) -> None:
-    """The owners of many actions in one statement (a lazy load each would grow with the actions)."""
-    from tracker.accounts.models import User
-
-    ids = {a.owner_id for a in actions if a.owner_id is not None}
-    if ids:
-        list(db.session.scalars(select(User).where(User.id.in_(ids))))  # now in the identity map
 
 
 def _results(agenda: Agenda, programme: Programme, org, today: date, moved: dict[int, DidIt]) -> None:
@@ -390,7 +418,7 @@ def _results(agenda: Agenda, programme: Programme, org, today: date, moved: dict
         .where(Figure.organisation_id == org.id, Figure.indicator_id.in_(list(indicators) or [0])))}
     ended = [p for p in period_rules.periods(programme) if p.end < today]
     last = ended[-1] if ended else None
-    band = programme.rag_band_percent
+    said = _figure_words(figures, programme.rag_band_percent)
     if last is not None:
         agenda.period_number = last.number
         for indicator in indicators.values():
@@ -405,14 +433,30 @@ def _results(agenda: Agenda, programme: Programme, org, today: date, moved: dict
             old_row, new_row = figures.get((indicator.id, before.number)), figures.get((indicator.id, last.number))
             if old_row is None or new_row is None:
                 continue
-            old = results.rag(indicator, _comparable(indicator, old_row), band)
-            new = results.rag(indicator, _comparable(indicator, new_row), band)
+            old, new = said(indicator, before.number)[1], said(indicator, last.number)[1]
             if old != new and results.Rag.NO_TARGET not in (old, new):
                 agenda.rag_changes.append(RagChange(indicator.id, indicator.code, indicator.name, old.value,
                                                     new.value, before.number, last.number,
-                                                    _value(indicator, old_row), _value(indicator, new_row)))
+                                                    said(indicator, before.number)[0],
+                                                    said(indicator, last.number)[0]))
     if moved:
-        _did_it(agenda, programme, indicators, figures, moved)
+        _did_it(agenda, programme, indicators, figures, moved, said)
+
+
+def _figure_words(figures: dict, band: int) -> Callable:
+    """``said(indicator, period)``: a reported figure as shown and its green/amber/red, each worked out once
+    (a hundred moved cards ask about the same few hundred figures again and again)."""
+    known: dict[tuple[int, int], tuple[str, results.Rag]] = {}
+
+    def said(indicator: Indicator, period: int) -> tuple[str, results.Rag]:
+        key = (indicator.id, period)
+        found = known.get(key)
+        if found is None:
+            row = figures[key]
+            found = known[key] = (_value(indicator, row), results.rag(indicator, _comparable(indicator, row), band))
+        return found
+
+    return said
 
 
 def _outputs(agenda: Agenda, programme: Programme, org, last: period_rules.Period, today: date) -> None:
@@ -433,7 +477,8 @@ def _outputs(agenda: Agenda, programme: Programme, org, last: period_rules.Perio
                 status == results.OutputStatus.OVERDUE))
 
 
-def _did_it(agenda: Agenda, programme: Programme, indicators: dict, figures: dict, moved: dict[int, DidIt]) -> None:
+def _did_it(agenda: Agenda, programme: Programme, indicators: dict, figures: dict, moved: dict[int, DidIt],
+            said: Callable) -> None:
     """For each moved card linked to indicators: each indicator's latest figure for a period that ended
     before the card's move, and its latest figure since (one statement for the links)."""
     links = db.session.execute(select(card_indicator.c.card_id, card_indicator.c.indicator_id)
@@ -442,8 +487,9 @@ def _did_it(agenda: Agenda, programme: Programme, indicators: dict, figures: dic
     for card_id, indicator_id in links:
         by_card.setdefault(card_id, []).append(indicator_id)
     every = period_rules.periods(programme)
-    band = programme.rag_band_percent
     order = {indicator_id: n for n, indicator_id in enumerate(indicators)}
+    reported = {indicator_id: [p.number for p in every if (indicator_id, p.number) in figures]
+                for indicator_id in indicators}
     for card_id, item in moved.items():
         if card_id not in by_card:
             continue
@@ -452,16 +498,14 @@ def _did_it(agenda: Agenda, programme: Programme, indicators: dict, figures: dic
             indicator = indicators.get(indicator_id)
             if indicator is None:
                 continue
-            reported = [p.number for p in every if (indicator_id, p.number) in figures]
-            before = max((n for n in reported if every[n - 1].end < moved_on), default=None)
-            after = max((n for n in reported if before is None or n > before), default=None)
-            old_row = figures.get((indicator_id, before)) if before else None
-            new_row = figures.get((indicator_id, after)) if after else None
+            numbers = reported[indicator_id]
+            before = max((n for n in numbers if every[n - 1].end < moved_on), default=None)
+            after = max((n for n in numbers if before is None or n > before), default=None)
+            old = said(indicator, before) if before else ("", None)
+            new = said(indicator, after) if after else ("", None)
             item.indicators.append(IndicatorBeforeAfter(
-                indicator_id, indicator.code, indicator.name, before, _value(indicator, old_row),
-                results.rag(indicator, _comparable(indicator, old_row), band).value if old_row else None,
-                after, _value(indicator, new_row),
-                results.rag(indicator, _comparable(indicator, new_row), band).value if new_row else None))
+                indicator_id, indicator.code, indicator.name, before, old[0], old[1].value if old[1] else None,
+                after, new[0], new[1].value if new[1] else None))
         agenda.did_it.append(item)
 
 
@@ -509,13 +553,13 @@ def _survey(programme: Programme, organisation_id: int, today: date) -> SurveySe
 
 def arising_items(checkin: CheckIn, today: date) -> list[ActionItem]:
     """The actions arising from a check-in, each with its state now (two statements)."""
-    rows = list(db.session.execute(
-        select(Action, CheckInArising.is_new_card).join(CheckInArising, CheckInArising.action_id == Action.id)
-        .join(Action.card).outerjoin(Card.opportunity)
-        .options(contains_eager(Action.card).contains_eager(Card.opportunity))
-        .where(CheckInArising.checkin_id == checkin.id).order_by(CheckInArising.id)))
-    _load_owners([action for action, _new in rows])
-    return [_action_item(action, today, new_card=new) for action, new in rows]
+    stmt = (select().select_from(Action).join(CheckInArising, CheckInArising.action_id == Action.id)
+            .where(CheckInArising.checkin_id == checkin.id).order_by(CheckInArising.id))
+    items = []
+    for item, (is_new_card,) in _action_rows(stmt, today, CheckInArising.is_new_card):
+        item.new_card = is_new_card
+        items.append(item)
+    return items
 
 
 def agenda_of(checkin: CheckIn, today: date | None = None) -> tuple[Agenda, bool]:

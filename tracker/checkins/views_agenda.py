@@ -7,9 +7,12 @@ check-ins, record them and add actions arising.
 """
 
 from datetime import date
+from functools import lru_cache
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -46,6 +49,67 @@ def results_rag(value: str | None) -> Rag | None:
     return Rag(value) if value else None
 
 
+class _Days(dict):
+    """ISO day → as people read it, each day formatted once per page (an agenda dates ~1,300 items)."""
+
+    def __missing__(self, value: str | None) -> str:
+        self[value] = day = iso_day(value)
+        return day
+
+
+#: Where a value goes in a sentence cut around it (no translation holds it).
+_CUT = "\x00"
+
+
+def _fill(translated: str, **values) -> Markup:
+    """A translated sentence as the template's ``_()`` writes it: the translation as markup, the values
+    escaped."""
+    return Markup(translated) % values  # noqa: S704 - our own translation, its values escaped
+
+
+def _cut(translated: str, name: str, **values) -> tuple[Markup, Markup]:
+    """The sentence before and after its value ``name`` (the other values filled in), for the template to
+    write the value between."""
+    before, after = _fill(translated, **{name: _CUT}, **values).split(_CUT)
+    return before, after
+
+
+@lru_cache(maxsize=8)
+def _agenda_words(_locale: str) -> dict:
+    """The words of the agenda's items, translated and escaped once per language: gettext, a column's label and
+    a macro per item cost more than half of an agenda of 1,300 items. They depend on nothing else."""
+    columns = [None, *(c.value for c in RoadmapColumn)]
+    tag = Markup('<strong class="govuk-tag {}">{}</strong>')
+    rag_css = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red"}
+    return {
+        "moves": {old: {new: _fill(_("%(old)s to %(new)s"), old=column_label(old), new=column_label(new))
+                        for new in columns} for old in columns},
+        "stalled_in": {c: _cut(_("in %(column)s, last change %(date)s"), "date", column=column_label(c))
+                       for c in columns},
+        "now_in": {c: _fill(_("now in %(column)s"), column=column_label(c)) for c in columns},
+        "rag_tags": {None: Markup(""), **{r.value: tag.format(rag_css.get(r.colour, "govuk-tag--grey"), r.label)
+                                          for r in Rag}},
+        "due": _cut(_("due %(date)s"), "date"), "owner": _cut(_("owner: %(name)s"), "name"),
+        "new_quick_win": _cut(_("new quick win %(code)s"), "code"), "period": _cut(_("period %(n)s"), "n"),
+        "done": tag.format("govuk-tag--green", _("Done")), "archived": tag.format("govuk-tag--grey", _("Archived")),
+        "overdue": tag.format("govuk-tag--red", _("Overdue")), "open": tag.format("govuk-tag--blue", _("Open")),
+        "indicator": _("Indicator"), "before": _("Before"), "after": _("After"), "no_figure": _("No figure"),
+        "no_figure_yet": _("No figure yet"),
+        "card_lists": [("completed", _("Completed")), ("moved", _("Moved")), ("on_hold", _("Put on hold")),
+                       ("started", _("Concepts and prototypes started")), ("new_quick_wins", _("New quick wins")),
+                       ("new_ideas", _("New ideas")), ("archived", _("Archived"))],
+    }
+
+
+@bp.app_template_global("agenda_words")
+def agenda_words() -> dict:
+    """What every item of an agenda shares, made once per agenda: its words (once per language), a memo of
+    formatted days, and link prefixes to add an id to (``url_for`` per item cost as much as the item)."""
+    return {**_agenda_words(str(get_locale())), "days": _Days(),
+            "card_href": url_for("board.card", card_id=0)[:-1],
+            "indicator_href": url_for("results.indicator", indicator_id=0)[:-1]}
+
+
 @bp.app_template_global("checkin_arising")
 def checkin_arising(checkin: CheckIn) -> list[agenda_rules.ActionItem]:
     """The actions arising from a check-in with their state now, for its page."""
@@ -78,6 +142,13 @@ def _board_cards(checkin: CheckIn) -> list[Card]:
         .order_by(Opportunity.number.nulls_first(), Card.number)))
 
 
+def _agenda_html(programme, agenda: agenda_rules.Agenda, frozen: bool) -> Markup:
+    """An agenda's markup, rendered on its own and placed in the page as one piece: each of its items' bits
+    would otherwise be handed up, one at a time, through every level of the page's template inheritance."""
+    return Markup(render_template(  # noqa: S704 - an autoescaped template's output
+        "checkins/agenda/_agenda.html", programme=programme, agenda=agenda, frozen=frozen))
+
+
 def _page(checkin: CheckIn, **context):
     programme = checkin.programme
     can_manage = can_manage_programme(current_user(), programme)
@@ -85,6 +156,7 @@ def _page(checkin: CheckIn, **context):
     hold_form = HoldForm(formdata=None, data={"version": checkin.version}) if can_manage else None
     return render_template(
         "checkins/agenda/agenda.html", checkin=checkin, programme=programme, agenda=agenda, frozen=frozen,
+        agenda_html=_agenda_html(programme, agenda, frozen),
         title=calendar.checkin_title(checkin), today=clock.today(), can_manage=can_manage, hold_form=hold_form,
         can_hold=can_manage and checkin.status == CheckInStatus.SCHEDULED and checkin.on <= clock.today(),
         **context)
@@ -207,6 +279,6 @@ def all_agendas(slug: str):
     programme = load_programme(slug)
     today = clock.today()
     checkins = _current_checkins(programme, visible_organisations(current_user(), programme), today)
-    agendas = [(checkin, *agenda_rules.agenda_of(checkin, today)) for checkin in checkins]
+    agendas = [(checkin, _agenda_html(programme, *agenda_rules.agenda_of(checkin, today))) for checkin in checkins]
     return render_template("checkins/agenda/all.html", programme=programme, agendas=agendas, today=today,
                            title_of=calendar.checkin_title)
