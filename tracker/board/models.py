@@ -261,6 +261,8 @@ class CardEvent(db.Model):
         Index("ix_card_event_card_id_at_dt", "card_id", "at_dt"),
         #: "Which cards were completed (or moved from Prototyping to Completed) since 1 March".
         Index("ix_card_event_kind_at_dt", "kind", "at_dt"),
+        #: A card's last activity of some kinds (stalled cards) read from the index alone.
+        Index("ix_card_event_card_id_kind_at_dt", "card_id", "kind", "at_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
