@@ -199,8 +199,8 @@ class Ids:
         self.invitation_waves = []
         for number in (2, 3):
             wave = db.session.scalar(select(Wave).where(Wave.survey_id == self.survey, Wave.number == number))
-            invitations.invite(wave, world.org_b, [f"staff{number}@council-b.example"],
-                               link_for=lambda token: f"https://tracker.example/s/{token}")
+            invitations.invite(wave, world.org_b, [f"staff{number}@council-b.example"],  # sent: as if open
+                               link_for=lambda token: f"https://tracker.example/s/{token}", today=wave.opens_on)
             invitations.make_shared_link(wave, world.org_b)
             self.invitation_waves.append(wave.id)
         db.session.commit()
@@ -697,6 +697,8 @@ TARGETS: dict[str, Target] = {
         "version": w.row_version(CheckIn, w.checkin_b)}),
     "checkins.arising": Target("org_manage", lambda w: {"checkin_id": w.checkin_b}, lambda w: {
         "text": w.fresh("Action arising of B"), "card": "new"}),
+    # The scheduler's heartbeat and job runs (tracker.scheduler.views): site administrators only.
+    "scheduler.status": Target("site_admin"),
 }
 
 # --- the matrix ----------------------------------------------------------------------------------
@@ -993,3 +995,28 @@ def test_removed_member_is_refused_on_the_next_request(app, world, login):
     dashboard = team_b.get("/")
     assert dashboard.status_code == 200
     assert not leaked(dashboard.data) and w.slug.encode() not in dashboard.data
+
+
+# --- email settings: each signed-in person's own, saved with a POST -----------------------------------
+
+LEVELS["own_settings"] = {"GET": (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+                          "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE)}
+#: Each post turns one email off and the other on, so a second post by the same person changes something too.
+_email_choices = itertools.cycle(({"email_notices": "y"}, {"email_digest": "y"}))
+TARGETS["accounts.email_settings"] = Target("own_settings", data=lambda w: next(_email_choices))
+
+
+# --- survey invitations held back from the scheduler, or released: the programme's facilitators only -----
+
+
+def _hold_or_release(w: Ids) -> dict:
+    """Holds organisation B's invitations to the first invitation wave back, or releases them if held."""
+    from tracker.surveys.models import WaveOrganisation
+
+    held = db.session.scalar(select(WaveOrganisation.held_back).where(
+        WaveOrganisation.wave_id == w.invitation_waves[0], WaveOrganisation.organisation_id == w.org_b_id))
+    return {"action": "release" if held else "hold"}
+
+
+TARGETS["surveys.hold_invitations"] = Target(
+    "org_manage_post", lambda w: {**org_b(w), "wave_id": w.invitation_waves[0]}, _hold_or_release)

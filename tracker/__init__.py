@@ -50,6 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
     formats.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+
+    from tracker.scheduler import process
+
+    process.start_in_background(app)  # only in `flask run` with TRACKER_SCHEDULER=1 (development)
     return app
 
 

@@ -72,6 +72,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_BACKOFF_SECONDS": _int("MAIL_BACKOFF_SECONDS", 300),
         "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 30),
         "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE"),  # trusted instead of the system's CAs
+        # The site's address for links in emails written outside a request (the scheduler's jobs).
+        "BASE_URL": os.environ.get("BASE_URL") or ("http://127.0.0.1:5000" if env in ("development", "testing")
+                                                   else ""),
     }
     config.update(overrides)
     check_secret_key(config, instance_path)

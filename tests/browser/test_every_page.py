@@ -131,3 +131,34 @@ NOT_PAGES_PREFIXES += ("checkins.overview_export",)
 # A check-in's agenda, its meeting record and actions arising, and every organisation's agendas to print:
 # opened, printed and filled in by test_checkin_agenda. Holding is a button (POST only).
 VISITED_ELSEWHERE |= {"checkins.agenda", "checkins.record_page", "checkins.arising", "checkins.all_agendas"}
+
+# The email settings page (Account → Email settings): opened below.
+VISITED_ELSEWHERE |= {"accounts.email_settings"}
+
+
+def test_email_settings_page_passes_axe(new_context, world, sign_in, visit):
+    page = sign_in(new_context(), world.team_a).new_page()
+    visit(page, "/account/email")
+    assert page.locator("h1").count() == 1
+
+# The scheduler's page (site administrators), with a heartbeat, a run that did something and a failed one.
+_pages_before_the_scheduler = pages
+
+
+def pages(world, framework):  # noqa: F811 - the pages above, and the scheduler's
+    from tracker.core.db import utcnow
+    from tracker.scheduler.models import JobRun, SchedulerLease
+
+    found = _pages_before_the_scheduler(world, framework)
+    now = utcnow()
+    db.session.merge(SchedulerLease(name="scheduler", holder="scheduler-host:4242:ab12cd", heartbeat_dt=now,
+                                    expires_dt=now + timedelta(seconds=90)))
+    db.session.add_all([
+        JobRun(job="mail", moment_dt=now, started_dt=now, finished_dt=now,
+               summary="Sent 3, failed 0, will retry 1, waiting 1."),
+        JobRun(job="mail", moment_dt=now, started_dt=now, finished_dt=now,
+               error="Traceback (most recent call last):\n  ...\nRuntimeError: could not connect to 127.0.0.1:25"),
+    ])
+    db.session.commit()
+    found["scheduler.status"] = (world.admin, "/accounts/scheduler")
+    return found

@@ -92,8 +92,8 @@ def test_answer_from_two_links_one_on_a_phone_one_without_javascript(browser, ba
     tokens = []
     invitations.invite(survey.waves[0], world.org_a, ["ann@council-a.example", "bob@council-a.example"],
                        link_for=lambda token: tokens.append(token) or f"/s/{token}")
-    invitations.invite(survey.waves[1], world.org_a, ["ann@council-a.example"],
-                       link_for=lambda token: tokens.append(token) or f"/s/{token}")
+    invitations.invite(survey.waves[1], world.org_a, ["ann@council-a.example"],  # sent as if open, then moved
+                       link_for=lambda token: tokens.append(token) or f"/s/{token}", today=survey.waves[1].opens_on)
     db.session.commit()
     ann, bob, later = tokens
 

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tracker.core import clock, mail, secrets
 from tracker.extensions import db
@@ -134,8 +134,30 @@ def test_inviting_makes_one_invitation_and_one_email_each_with_only_the_tokens_h
         assert all(token not in str(value) for token in tokens for value in vars(row).values())
 
 
-def test_an_invitation_to_a_scheduled_wave_says_when_the_link_works(world, survey):
-    invite_tokens(survey.waves[2], world.org_a, ["ann@council.gov.uk"], today=date(2026, 4, 20))
+def test_addresses_for_a_scheduled_wave_are_listed_and_emailed_on_its_opening_day(world, survey):
+    wave = survey.waves[2]  # 1 to 14 July 2026
+    tokens = invite_tokens(wave, world.org_a, ["ann@council.gov.uk"], today=date(2026, 4, 20))
+    assert tokens == [] and messages() == []
+    (row,) = db.session.scalars(select(Invitation)).all()
+    assert (row.email, row.sent, len(row.token_hash)) == ("ann@council.gov.uk", False, 64)
+    (counts,) = invitations.wave_counts(wave, [world.org_a])
+    assert (counts.invited, counts.listed, counts.rate) == (0, 1, None)
+    assert invitations.remind(wave, world.org_a, link_for=link_for, today=date(2026, 4, 20)).sent == 0
+    assert invitations.send_listed(wave, world.org_a, link_for=link_for, today=date(2026, 6, 30)) == 0
+    made = []
+    assert invitations.send_listed(wave, world.org_a, link_for=lambda t: made.append(t) or link_for(t),
+                                   today=date(2026, 7, 1)) == 1
+    assert invitations.send_listed(wave, world.org_a, link_for=link_for, today=date(2026, 7, 1)) == 0
+    db.session.commit()
+    (message,) = messages()
+    assert link_in(message) == made[0] and db.session.get(Invitation, row.id).token_hash == secrets.token_hash(made[0])
+    assert "open until 14 July 2026" in message.text_body
+
+
+def test_an_invitation_sent_for_a_wave_moved_later_says_when_the_link_works(world, survey):
+    invite_tokens(survey.waves[2], world.org_a, ["ann@council.gov.uk"], today=date(2026, 7, 2))
+    db.session.execute(delete(mail.OutboxMessage))
+    invitations.remind(survey.waves[2], world.org_a, link_for=link_for, today=date(2026, 6, 20))
     (message,) = messages()
     assert "open from 1 July 2026 to 14 July 2026; the link works from 1 July 2026" in message.text_body
 
@@ -220,7 +242,8 @@ def test_counts_per_organisation_say_how_many_never_who(world, survey):
     counts = {c.organisation.name: c for c in invitations.wave_counts(wave, [world.org_a, world.org_b])}
     assert (counts["Council A"].invited, counts["Council A"].answered, counts["Council A"].rate) == (4, 1, 25)
     assert (counts["Council B"].invited, counts["Council B"].rate, counts["Council B"].shared_link) == (0, None, False)
-    assert set(vars(counts["Council A"])) == {"organisation", "invited", "answered", "responses", "shared_link"}
+    assert set(vars(counts["Council A"])) == {"organisation", "invited", "answered", "responses", "shared_link",
+                                               "listed", "held_back"}
     assert invitations.wave_counts(wave, []) == []
 
 
@@ -252,7 +275,7 @@ def test_addresses_are_deleted_once_the_wave_has_closed_and_the_counts_stay(worl
     first, second = survey.waves[0], survey.waves[1]
     tokens = invite_tokens(first, world.org_a, ["ann@x.org", "bob@x.org"], today=date(2026, 1, 2))
     use(tokens[1])
-    invite_tokens(second, world.org_a, ["ann@x.org"], today=date(2026, 1, 2))
+    invite_tokens(second, world.org_a, ["ann@x.org"], today=second.opens_on)  # sent: pasted while open
     assert len(messages()) == 3
 
     with clock.frozen(datetime(2026, 1, 14, 23, 30)):  # already 15 January in the UK? No: GMT in winter

@@ -69,7 +69,7 @@ def test_what_the_cookie_lets_its_holder_do(world, survey):
     first, second, third = survey.waves[:3]
     (closed,) = invite_tokens(first, world.org_a, ["ann@x.org"], today=date(2026, 1, 2))
     (now_open,) = invite_tokens(second, world.org_a, ["ann@x.org"])
-    (later,) = invite_tokens(third, world.org_a, ["ann@x.org"])
+    (later,) = invite_tokens(third, world.org_a, ["ann@x.org"], today=third.opens_on)  # then the wave moved
     assert visit_of(closed).state == State.CLOSED
     assert visit_of(later).state == State.NOT_OPEN
     current = visit_of(now_open)

@@ -285,7 +285,7 @@ def test_unknown_tokens_and_missing_cookies_are_a_404_that_says_so(app, world, s
 def test_a_closed_and_a_not_yet_open_wave_say_which(app, world, survey):
     first, _second, third = survey.waves[:3]
     (closed,) = invite_tokens(first, world.org_a, ["ann@x.org"], today=datetime(2026, 1, 2).date())
-    (later,) = invite_tokens(third, world.org_a, ["ann@x.org"])
+    (later,) = invite_tokens(third, world.org_a, ["ann@x.org"], today=third.opens_on)  # then the wave moved
     client = new_client(app)
     with clock.frozen(OPEN_DAY):
         start(client, closed)

@@ -230,7 +230,7 @@ def test_invitations_and_shared_links_are_counted(world, survey):
 
     wave = survey.waves[0]
     db.session.add_all([Invitation(wave_id=wave.id, organisation_id=world.org_a.id, email=f"p{i}@a.example",
-                                   token_hash=f"{i:064d}") for i in range(4)])
+                                   token_hash=f"{i:064d}", sent=True) for i in range(4)])
     db.session.add(WaveOrganisation(wave_id=wave.id, organisation_id=world.org_b.id, shared_token_hash="f" * 64))
     respond_alike(wave, world.org_a, survey, 3)
     counts = results.load_counts([wave.id])[wave.id]

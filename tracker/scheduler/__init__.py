@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("scheduler", __name__)
 
-from tracker.scheduler import models  # noqa: E402,F401
+from tracker.scheduler import models, views  # noqa: E402,F401

@@ -49,3 +49,18 @@ def run_due(now_text: str | None, dry_run: bool, only: str | None) -> None:
                 click.echo(f"    {line}")
     if failed:
         raise click.ClickException("a job failed; what the others did is kept")
+
+
+@tracker_cli.command("scheduler")
+def scheduler() -> None:
+    """Run the scheduler (APScheduler) until stopped: every job on time, and at start whatever fell due
+    while it was down. A second one started anywhere stands by and takes over if this one stops."""
+    import logging
+
+    from flask import current_app
+
+    from tracker.scheduler import process
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    process.run(current_app._get_current_object())

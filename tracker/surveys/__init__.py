@@ -5,7 +5,8 @@ from flask import Blueprint
 
 bp = Blueprint("surveys", __name__)
 
-from tracker.surveys import (  # noqa: E402,F401  (the views register their routes on bp)
+from tracker.surveys import (  # noqa: E402,F401  (the views register their routes on bp, jobs its job)
+    jobs,
     models,
     views_builder,
     views_invitations,

@@ -5,11 +5,16 @@ shared link, and the addresses forgotten once the wave has closed.
   <jane@council.gov.uk>" as an address book copies it is read too), and sorts each address into new,
   repeated, not an email address (email-validator, no DNS look-up) or already invited to the wave.
   Addresses are compared and stored in lower case. Nothing is written: the person sees the preview first.
-- **Inviting** (:func:`invite`) writes one :class:`Invitation` per new address with a fresh one-use token,
-  of which only the hash is kept, and queues one email each (``tracker.core.mail``) in the same
-  transaction. The link is in that message and nowhere else.
-- **Reminders** (:func:`remind`) go only to invitations without a use, at most one a day each. A token is
-  stored only as its hash, so a reminder carries a new link and the old one stops working.
+- **Inviting** (:func:`invite`) writes one :class:`Invitation` per new address. While the wave is open
+  (and a facilitator has not held the organisation back) each gets a fresh one-use token, of which only
+  the hash is kept, and one email (``tracker.core.mail``) in the same transaction; the link is in that
+  message and nowhere else. Before the wave opens, or while held back, the addresses are only *listed*
+  (``sent`` false): the opening day's job (:mod:`tracker.surveys.jobs`) sends them with
+  :func:`send_listed`, so nobody gets a link days before it works.
+- **Holding back** (:func:`hold_back`): a facilitator stops an organisation's invitations and reminders
+  going out by themselves, and releases them again.
+- **Reminders** (:func:`remind`) go only to invitations sent and without a use, at most one a day each. A
+  token is stored only as its hash, so a reminder carries a new link and the old one stops working.
 - **Counts** (:func:`wave_counts`): invited, answered and the response rate per organisation; never who.
 - **Shared link** (:func:`make_shared_link`): an organisation may answer through one link instead; its
   responses are then not limited to one per person.
@@ -29,7 +34,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from tracker.core import clock, mail, secrets
 from tracker.core.db import utcnow
@@ -207,17 +212,33 @@ def _queue(kind: str, invitation: Invitation, message: Message, wave: Wave, key:
 # --- inviting ------------------------------------------------------------------------------------
 
 
+def is_held_back(wave: Wave, org: Organisation) -> bool:
+    """Whether a facilitator has held ``org``'s invitations to ``wave`` back."""
+    row = wave_organisation(wave, org)
+    return row is not None and row.held_back
+
+
+def sends_at_once(wave: Wave, org: Organisation, today: date | None = None) -> bool:
+    """Whether addresses added now are emailed at once: only while the wave is open and the organisation
+    is not held back. Otherwise they wait for the opening day, or for the organisation's release."""
+    return waves.state(wave, today) == waves.WaveState.OPEN and not is_held_back(wave, org)
+
+
 def invite(wave: Wave, org: Organisation, addresses: list[str], *, link_for, today: date | None = None) -> int:
     """Invite each of ``addresses`` (normalised, as :func:`check_addresses` gives them) to answer ``wave``
-    for ``org``: one invitation with a fresh one-use token each, and one email each in the outbox.
+    for ``org``: one invitation each; emailed at once with a fresh one-use token if :func:`sends_at_once`,
+    else listed, to be sent on the opening day (or on release) by :func:`send_listed`.
 
-    ``link_for(token)`` makes the link that goes in the email; the token itself is kept nowhere else.
-    Addresses invited meanwhile are left out. Returns how many were invited.
+    ``link_for(token)`` makes the link that goes in the email; the token itself is kept nowhere else. A
+    listed invitation holds the hash of a random token that nobody has (the column is unique and
+    required), so no link works until it is sent with a new one. Addresses invited meanwhile are left
+    out. Returns how many were invited (sent or listed).
 
     :raises InvitationError: the wave has closed.
     """
     today = today or clock.today()
     _require_not_closed(wave, today)
+    at_once = sends_at_once(wave, org, today)
     already = invited_addresses(wave, org, addresses)
     made = 0
     for address in dict.fromkeys(addresses):
@@ -225,15 +246,63 @@ def invite(wave: Wave, org: Organisation, addresses: list[str], *, link_for, tod
             continue
         token = secrets.new_token()
         invitation = Invitation(wave_id=wave.id, organisation_id=org.id, email=address,
-                                token_hash=secrets.token_hash(token), sent=True)
+                                token_hash=secrets.token_hash(token), sent=at_once)
         db.session.add(invitation)
         db.session.flush()  # its id names the message
-        message = _message(INVITATION_KIND, wave=wave, org=org, link=link_for(token), today=today)
-        _queue(INVITATION_KIND, invitation, message, wave, f"invitation:{invitation.id}")
+        if at_once:
+            message = _message(INVITATION_KIND, wave=wave, org=org, link=link_for(token), today=today)
+            _queue(INVITATION_KIND, invitation, message, wave, f"invitation:{invitation.id}")
         made += 1
     wave_organisation(wave, org, create=True)
     db.session.flush()
     return made
+
+
+def send_listed(wave: Wave, org: Organisation, *, link_for, today: date | None = None) -> int:
+    """Email each of ``org``'s listed (unsent) invitations to ``wave`` once, with a fresh token: only
+    while the wave is open, whatever the day (a late scheduler catches up), never once it has closed.
+
+    Each invitation is marked sent by a conditional update before its email is queued, in the caller's
+    transaction, and the email's outbox key is the invitation's: a second run, or a second process,
+    finds nothing left to send. Returns how many were sent.
+    """
+    today = today or clock.today()
+    if waves.state(wave, today) != waves.WaveState.OPEN or wave.addresses_deleted_dt is not None:
+        return 0
+    listed = db.session.scalars(
+        select(Invitation).where(Invitation.wave_id == wave.id, Invitation.organisation_id == org.id,
+                                 Invitation.sent.is_(False), Invitation.email.is_not(None))
+        .order_by(Invitation.id)).all()
+    if not listed:
+        return 0
+    tokens = {invitation.id: secrets.new_token() for invitation in listed}
+    # One statement for them all (executemany); the queries above and this one run in the caller's
+    # transaction, which for the scheduler holds the job's lock, so nobody sends them meanwhile.
+    table = Invitation.__table__
+    db.session.connection().execute(
+        table.update().where(table.c.id == bindparam("invitation"), table.c.sent.is_(False))
+        .values(sent=True, token_hash=bindparam("hashed")),
+        [{"invitation": i, "hashed": secrets.token_hash(token)} for i, token in tokens.items()])
+    sent = 0
+    for invitation in listed:
+        message = _message(INVITATION_KIND, wave=wave, org=org, link=link_for(tokens[invitation.id]), today=today)
+        if _queue(INVITATION_KIND, invitation, message, wave, f"invitation:{invitation.id}") is not None:
+            sent += 1
+    for invitation in listed:
+        db.session.expire(invitation, ["sent", "token_hash"])  # written by the updates above
+    return sent
+
+
+def hold_back(wave: Wave, org: Organisation, held: bool) -> bool:
+    """Hold ``org``'s invitations (and automatic reminders) to ``wave`` back, or release them. Returns
+    whether anything changed. Releasing sends nothing by itself: the caller decides (see
+    :func:`send_listed`)."""
+    row = wave_organisation(wave, org, create=True)
+    if row.held_back == held:
+        return False
+    row.held_back = held
+    db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -244,9 +313,9 @@ class Reminded:
 
 
 def remind(wave: Wave, org: Organisation, *, link_for, today: date | None = None) -> Reminded:
-    """Email a reminder to each of ``org``'s invitations to ``wave`` that has not been used, at most one a
-    (UK) day each. Only a token's hash is kept, so each reminder carries a new link; the old one stops
-    working.
+    """Email a reminder to each of ``org``'s sent invitations to ``wave`` that has not been used, at most
+    one a (UK) day each (a listed one waits for its first email). Only a token's hash is kept, so each
+    reminder carries a new link; the old one stops working.
 
     :raises InvitationError: the wave has closed.
     """
@@ -254,7 +323,7 @@ def remind(wave: Wave, org: Organisation, *, link_for, today: date | None = None
     _require_not_closed(wave, today)
     unused = db.session.scalars(
         select(Invitation).where(Invitation.wave_id == wave.id, Invitation.organisation_id == org.id,
-                                 Invitation.email.is_not(None),
+                                 Invitation.email.is_not(None), Invitation.sent.is_(True),
                                  ~select(InvitationUse.invitation_id)
                                  .where(InvitationUse.invitation_id == Invitation.id).exists())
         .order_by(Invitation.id)).all()
@@ -280,12 +349,17 @@ class Counts:
     """One organisation's part in a wave, in numbers only."""
 
     organisation: Organisation
+    #: Invitations emailed.
     invited: int
     #: Invitations used (one-use links).
     answered: int
     #: Every response, shared link included.
     responses: int
     shared_link: bool
+    #: Addresses listed and not emailed yet (before the opening day, or while held back).
+    listed: int = 0
+    #: A facilitator has held the organisation's invitations back.
+    held_back: bool = False
 
     @property
     def rate(self) -> int | None:
@@ -296,15 +370,18 @@ class Counts:
 
 
 def wave_counts(wave: Wave, organisations: list[Organisation]) -> list[Counts]:
-    """Invited, answered, responses and whether a shared link is in use, for each of ``organisations``
-    (three statements, however many organisations)."""
+    """Invited, listed, answered, responses, whether a shared link is in use and whether held back, for
+    each of ``organisations`` (four statements, however many organisations)."""
     ids = [org.id for org in organisations]
     if not ids:
         return []
-    invited = dict(db.session.execute(
-        select(Invitation.organisation_id, func.count()).where(Invitation.wave_id == wave.id,
-                                                               Invitation.organisation_id.in_(ids))
-        .group_by(Invitation.organisation_id)).all())
+    invited, listed = {}, {}
+    for org_id, sent, n in db.session.execute(
+            select(Invitation.organisation_id, Invitation.sent, func.count())
+            .where(Invitation.wave_id == wave.id, Invitation.organisation_id.in_(ids),
+                   Invitation.sent.is_(True) | Invitation.email.is_not(None))
+            .group_by(Invitation.organisation_id, Invitation.sent)):
+        (invited if sent else listed)[org_id] = n
     answered = dict(db.session.execute(
         select(Invitation.organisation_id, func.count())
         .join(InvitationUse, InvitationUse.invitation_id == Invitation.id)
@@ -314,11 +391,16 @@ def wave_counts(wave: Wave, organisations: list[Organisation]) -> list[Counts]:
         select(Response.organisation_id, func.count()).where(Response.wave_id == wave.id,
                                                              Response.organisation_id.in_(ids))
         .group_by(Response.organisation_id)).all())
-    shared = set(db.session.scalars(
-        select(WaveOrganisation.organisation_id).where(WaveOrganisation.wave_id == wave.id,
-                                                       WaveOrganisation.organisation_id.in_(ids),
-                                                       WaveOrganisation.shared_token_hash.is_not(None))))
-    return [Counts(org, invited.get(org.id, 0), answered.get(org.id, 0), responses.get(org.id, 0), org.id in shared)
+    shared, held = set(), set()
+    for org_id, shared_hash, held_back in db.session.execute(
+            select(WaveOrganisation.organisation_id, WaveOrganisation.shared_token_hash, WaveOrganisation.held_back)
+            .where(WaveOrganisation.wave_id == wave.id, WaveOrganisation.organisation_id.in_(ids))):
+        if shared_hash is not None:
+            shared.add(org_id)
+        if held_back:
+            held.add(org_id)
+    return [Counts(org, invited.get(org.id, 0), answered.get(org.id, 0), responses.get(org.id, 0), org.id in shared,
+                   listed.get(org.id, 0), org.id in held)
             for org in organisations]
 
 

@@ -218,7 +218,8 @@ def load_counts(wave_ids: Iterable[int], *, closed: Iterable[int] = ()) -> dict[
         signatures[wave_id].append((org, n, first, last))
     for wave_id, org, n in db.session.execute(
             select(Invitation.wave_id, Invitation.organisation_id, func.count())
-            .where(Invitation.wave_id.in_(wave_ids)).group_by(Invitation.wave_id, Invitation.organisation_id)):
+            .where(Invitation.wave_id.in_(wave_ids), Invitation.sent.is_(True))  # a listed one was never emailed
+            .group_by(Invitation.wave_id, Invitation.organisation_id)):
         counts[wave_id].invited[org] = n
     for wave_id, org in db.session.execute(
             select(WaveOrganisation.wave_id, WaveOrganisation.organisation_id)

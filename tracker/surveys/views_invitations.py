@@ -8,7 +8,10 @@ links here (``surveys/_wave_invitations.html``).
   answered, the response rate, the shared link if there is one — and the form to paste staff email
   addresses. Posting it shows what would be sent (new addresses, and those repeated, not valid or already
   invited), and nothing more.
-- ``…/send``: the preview's button: one invitation and one email each.
+- ``…/send``: the preview's button: one invitation each, emailed at once while the wave is open, else
+  listed and emailed on the opening day by the scheduler (``tracker.surveys.jobs``).
+- ``…/hold`` (facilitators): hold the organisation's invitations and automatic reminders back, or release
+  them (a release while the wave is open sends the listed invitations at once).
 - ``…/reminders``: email every invitation not yet used, at most once a day each.
 - ``…/shared-link`` (and ``…/remove``): make, replace or stop the organisation's shared link; a new link is
   shown once.
@@ -29,9 +32,10 @@ from tracker.board.views import load_org
 from tracker.core import clock
 from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.core.fields import Form, MaxLength, text
+from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
-from tracker.programmes.permissions import can_edit_org, visible_organisations
+from tracker.programmes.permissions import can_edit_org, can_manage_programme, visible_organisations
 from tracker.surveys import bp, invitations, invitations_cli, waves  # noqa: F401 - the CLI attaches its command
 from tracker.surveys.models import Wave
 
@@ -43,6 +47,11 @@ class AddressesForm(Form):
                              "a spreadsheet or an email. Nothing is sent until you have checked them"),
                      required=_l("Enter the email addresses of the staff to invite"))
     submit = SubmitField(_l("Check the addresses"), widget=GovSubmitInput())
+
+
+class HoldForm(Form):
+    #: "hold" or "release".
+    action = HiddenField()
 
 
 class SendForm(Form):
@@ -69,7 +78,8 @@ def _wave_page(wave: Wave, org: Organisation, form: AddressesForm, status: int =
     (counts,) = invitations.wave_counts(wave, [org])
     return render_template("surveys/invitations/wave.html", wave=wave, org=org, survey=wave.survey,
                            programme=org.programme, form=form, counts=counts, state=waves.state(wave, today),
-                           can_invite=invitations.can_invite(wave, today)), status
+                           can_invite=invitations.can_invite(wave, today),
+                           can_hold=can_manage_programme(current_user(), org.programme)), status
 
 
 def _closed(wave: Wave, org: Organisation):
@@ -103,7 +113,8 @@ def _preview(wave: Wave, org: Organisation, form: AddressesForm, check: invitati
     send = SendForm(formdata=None, addresses="\n".join(check.new))
     return render_template("surveys/invitations/preview.html", wave=wave, org=org, survey=wave.survey,
                            programme=org.programme, form=form, send=send, check=check, message=message,
-                           max_addresses=invitations.MAX_ADDRESSES), status
+                           max_addresses=invitations.MAX_ADDRESSES, at_once=invitations.sends_at_once(wave, org),
+                           held_back=invitations.is_held_back(wave, org)), status
 
 
 @bp.route("/programmes/<slug>/<org_slug>/survey-invitations/<int:wave_id>/send", methods=["POST"])
@@ -121,6 +132,7 @@ def send_invitations(slug: str, org_slug: str, wave_id: int):
         again = AddressesForm(formdata=None, addresses=form.addresses.data or "")
         return _preview(wave, org, again, check, status=422,
                         message=_("There are no new addresses to invite. Check the addresses and try again."))
+    at_once = invitations.sends_at_once(wave, org)
     try:
         made = invitations.invite(wave, org, check.new, link_for=_link_for)
         db.session.commit()
@@ -134,7 +146,48 @@ def send_invitations(slug: str, org_slug: str, wave_id: int):
     except invitations.InvitationError:
         db.session.rollback()
         return _closed(wave, org)
-    flash(ngettext("%(num)s invitation sent", "%(num)s invitations sent", made), "success")
+    if at_once:
+        flash(ngettext("%(num)s invitation sent", "%(num)s invitations sent", made), "success")
+    elif invitations.is_held_back(wave, org):
+        flash(ngettext("%(num)s address listed. It will be emailed when a facilitator releases the invitations.",
+                       "%(num)s addresses listed. They will be emailed when a facilitator releases the invitations.",
+                       made), "success")
+    else:
+        flash(ngettext("%(num)s address listed. It will be emailed on %(day)s, when the wave opens.",
+                       "%(num)s addresses listed. They will be emailed on %(day)s, when the wave opens.",
+                       made, day=uk_date(wave.opens_on)), "success")
+    return _back(wave, org)
+
+
+@bp.route("/programmes/<slug>/<org_slug>/survey-invitations/<int:wave_id>/hold", methods=["POST"])
+@login_required
+def hold_invitations(slug: str, org_slug: str, wave_id: int):
+    """Hold the organisation's invitations back, or release them (facilitators only): a release while the
+    wave is open emails the listed invitations at once, since their opening day has come."""
+    wave, org = load_wave(slug, org_slug, wave_id)
+    if not can_manage_programme(current_user(), org.programme):
+        abort(403)
+    form = HoldForm()
+    if not form.validate() or form.action.data not in ("hold", "release"):
+        abort(400)
+    if not invitations.can_invite(wave):
+        return _closed(wave, org)
+    held = form.action.data == "hold"
+    invitations.hold_back(wave, org, held)
+    sent = 0 if held else invitations.send_listed(wave, org, link_for=_link_for)
+    db.session.commit()
+    if held:
+        flash(_("Invitations for %(organisation)s are held back: nothing is emailed to its staff until you "
+                "release them.", organisation=org.name), "success")
+    elif sent:
+        flash(ngettext("Invitations for %(organisation)s released: %(num)s invitation sent.",
+                       "Invitations for %(organisation)s released: %(num)s invitations sent.", sent,
+                       organisation=org.name), "success")
+    elif waves.state(wave) == waves.WaveState.SCHEDULED:
+        flash(_("Invitations for %(organisation)s released: they will be emailed on %(day)s, when the wave opens.",
+                organisation=org.name, day=uk_date(wave.opens_on)), "success")
+    else:
+        flash(_("Invitations for %(organisation)s released.", organisation=org.name), "success")
     return _back(wave, org)
 
 

@@ -1,0 +1,100 @@
+"""Two scheduler processes at once against one database, SQLite or PostgreSQL: the effect of one.
+
+Each process is the real scheduler (:func:`tracker.scheduler.process.run`, ``tests/scheduler/run_scheduler.py``)
+with the probe jobs and short timings; the test moves the jobs' clock through a quarter a week at a time.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.scheduler import probe_jobs
+from tests.scheduler.helpers import wait_until
+from tracker.extensions import db
+from tracker.scheduler import leader
+from tracker.scheduler.models import JobClaim
+
+RUNNER = Path(__file__).with_name("run_scheduler.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def start(app, tmp_path):
+    clock_file = tmp_path / "clock"
+    processes = []
+
+    def set_clock(moment: datetime) -> None:
+        partial = tmp_path / "clock.partial"
+        partial.write_text(moment.isoformat())
+        partial.replace(clock_file)
+
+    def start_one(holder: str) -> tuple[subprocess.Popen, Path]:
+        log = tmp_path / f"{holder}.log"
+        env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HOLDER": holder,
+               "TRACKER_TEST_CLOCK_FILE": str(clock_file), "PYTHONPATH": str(ROOT)}
+        with log.open("w") as out:
+            process = subprocess.Popen([sys.executable, str(RUNNER)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        processes.append(process)
+        return process, log
+
+    yield set_clock, start_one
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def claims(job: str) -> list[JobClaim]:
+    return db.session.scalars(select(JobClaim).where(JobClaim.job == job).order_by(JobClaim.id)).all()
+
+
+def days_done() -> set[str]:
+    return {c.due for c in claims("probe")}
+
+
+def pids_that_ran() -> set[int]:
+    return {int(c.subject.removeprefix("pid:")) for c in claims("probe-run")}
+
+
+def test_two_schedulers_run_a_quarter_once_and_the_second_takes_over_when_the_first_dies(start):
+    set_clock, start_one = start
+    moment = datetime.combine(probe_jobs.START, datetime.min.time()).replace(hour=9)
+    set_clock(moment)
+    first, _ = start_one("first")
+    assert wait_until(lambda: (lease := leader.current()) is not None and lease.holder.startswith("first:"))
+    assert wait_until(lambda: probe_jobs.START.isoformat() in days_done())
+    second, second_log = start_one("second")
+    assert wait_until(lambda: "is standing by" in second_log.read_text()), second_log.read_text()
+
+    for week in range(1, 7):
+        set_clock(moment + timedelta(weeks=week))
+        day = (probe_jobs.START + timedelta(weeks=week)).isoformat()
+        assert wait_until(lambda day=day: day in days_done()), f"week {week} not done"
+    assert pids_that_ran() == {first.pid}, "only the lease holder runs jobs"
+
+    first.send_signal(signal.SIGKILL)  # no clean stop: the lease must expire (SQLite) or the lock go (PostgreSQL)
+    first.wait(10)
+    for week in range(7, 14):
+        set_clock(moment + timedelta(weeks=week))
+        day = (probe_jobs.START + timedelta(weeks=week)).isoformat()
+        assert wait_until(lambda day=day: day in days_done()), f"week {week} not done after the takeover"
+    assert pids_that_ran() == {first.pid, second.pid}
+    assert leader.current().holder.startswith("second:")
+
+    # Every day of the quarter done once, each by one process and one job.
+    expected = {(probe_jobs.START + timedelta(days=n)).isoformat() for n in range(13 * 7 + 1)}
+    assert days_done() == expected
+    by_day = [c.subject for c in claims("probe-by")]
+    assert len(by_day) == len(set(by_day)) == len(expected)
+
+    second.send_signal(signal.SIGTERM)  # a clean stop releases the lease at once
+    assert second.wait(10) == 0
+    db.session.rollback()
+    lease = leader.current()
+    assert lease.expires_dt <= lease.heartbeat_dt + timedelta(seconds=1)
