@@ -15,8 +15,8 @@ from tracker.scheduler.models import JobClaim, JobRun
 def probe(monkeypatch):
     """A job of the test's own: claims one thing per UK day, and records the clock it saw."""
     seen = []
-    jobs = {}
-    monkeypatch.setattr(registry, "_JOBS", jobs)
+    registry.jobs()  # the app's job modules imported first, so none registers into the test's own list
+    monkeypatch.setattr(registry, "_JOBS", {})
 
     @registry.job("probe")
     def run_due(now):
@@ -89,3 +89,38 @@ def test_the_command(runner, probe):
     assert "Would run" in dry.output and "Did the thing of 2026-04-02" in dry.output
     assert runner.invoke(args=["tracker", "run-due", "--job", "nope"]).exit_code != 0
     assert runner.invoke(args=["tracker", "run-due", "--now", "yesterday"]).exit_code != 0
+
+
+def test_batched_claims_are_decided_from_what_is_claimed_and_written_at_the_end(app):
+    assert claims.claim("job", "a", "1")
+    db.session.commit()
+    with claims.batched():
+        assert not claims.claim("job", "a", "1")  # claimed before
+        assert claims.claim("job", "b", "1")
+        assert not claims.claim("job", "b", "1")  # claimed in the batch
+        assert claims.claim("other", "a", "1")
+        assert db.session.scalar(select(func.count()).select_from(JobClaim)) == 1  # nothing written yet
+    assert db.session.scalar(select(func.count()).select_from(JobClaim)) == 3
+    with pytest.raises(RuntimeError), claims.batched():
+        claims.claim("job", "c", "1")
+        raise RuntimeError("the work failed")
+    assert not claims.claimed("job", "c", "1")
+
+
+def test_batched_mail_is_one_insert_that_leaves_out_keys_written_before(app):
+    from tracker.core import mail
+
+    def queue(key, to="a@example.org"):
+        return mail.queue(to=to, subject="Hello", text="Hi", html="<p>Hi</p>", sender_name="Pilot", kind="test",
+                          dedupe_key=key)
+
+    assert queue("k1") is not None
+    db.session.commit()
+    with mail.batched():
+        assert queue("k1") is not None  # decided at the end: written before, so left out
+        assert queue("k2") is not None
+        assert queue("k2", to="b@example.org") is None  # a repeat within the batch
+    db.session.commit()
+    rows = db.session.execute(select(mail.OutboxMessage.dedupe_key, mail.OutboxMessage.to_address)
+                              .order_by(mail.OutboxMessage.id)).all()
+    assert [tuple(r) for r in rows] == [("k1", "a@example.org"), ("k2", "a@example.org")]

@@ -25,6 +25,9 @@ Accounts → Email outbox (``tracker.accounts.outbox``) and can copy a link from
 import secrets
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -133,11 +136,44 @@ def queue(*, to: str, subject: str, text: str, html: str, sender_name: str, kind
         message = OutboxMessage(**values)
         db.session.add(message)
         return message
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(OutboxMessage).values(**values)
-                 .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id))
-    new_id = db.session.execute(statement).scalar()
+    held = _held.get()
+    if held is not None:  # written with the rest of the batch (see batched())
+        if dedupe_key in held:
+            return None
+        held[dedupe_key] = values
+        return OutboxMessage(**values)
+    new_id = db.session.execute(_insert_once().values(**values).returning(OutboxMessage.id)).scalar()
     return None if new_id is None else db.session.get(OutboxMessage, new_id)
+
+
+def _insert_once():
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+#: Messages with a dedupe key held for one multi-row insert, inside batched().
+_held: ContextVar[dict | None] = ContextVar("outbox_held", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Hold the messages queued with a ``dedupe_key`` inside and write them, at the end, in one multi-row
+    ``INSERT … ON CONFLICT DO NOTHING`` (still in the caller's transaction), so a job that writes a notice to
+    each of many people makes one statement, not one each.
+
+    Inside, :func:`queue` returns an unsaved message for a key it has not been given before in the batch
+    (``None`` for a repeat); a key written by an earlier transaction is left out at the end, as ever. The
+    scheduler's jobs run one at a time per job (``tracker.scheduler.registry``), so nothing else writes
+    their keys meanwhile. Nothing is written if the block raises.
+    """
+    token = _held.set({})
+    try:
+        yield
+        rows = list(_held.get().values())
+        if rows:
+            db.session.execute(_insert_once(), rows)
+    finally:
+        _held.reset(token)
 
 
 # --- settings --------------------------------------------------------------------------------------

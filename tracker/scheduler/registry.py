@@ -19,13 +19,15 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from tracker.core import clock
+from tracker.core import clock, mail
 from tracker.core.db import utcnow, writer
 from tracker.extensions import db
+from tracker.scheduler import claims
 from tracker.scheduler.models import JobRun
 
 #: The modules whose jobs run, in this order (mail last, so that what the others queued goes out at once).
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("tracker.surveys.jobs", "tracker.checkins.jobs", "tracker.results.jobs",
+                                 "tracker.board.jobs", "tracker.scheduler.mail_job")
 
 #: How often a job runs in the scheduler: "minute" (every minute) or "hour" (at the start of each hour).
 EVERY = ("minute", "hour")
@@ -96,7 +98,8 @@ def run_job(job_: Job, now: datetime, *, dry_run: bool = False, freeze: bool = T
         db.session.rollback()
         try:
             _serialise(job_.name)
-            report.lines = list(job_.run_due(now) or [])
+            with claims.batched(), mail.batched():  # one multi-row insert each, whatever the job did
+                report.lines = list(job_.run_due(now) or [])
             if dry_run:
                 db.session.rollback()
                 return report
