@@ -24,8 +24,9 @@ from tracker.extensions import db
 class EmailSettingsForm(Form):
     email_digest = BooleanField(_l("A weekly email on Mondays of my actions due that week and overdue"),
                                 widget=GovCheckboxInput())
-    email_notices = BooleanField(_l("Notices: check-ins planned and coming up, figures and outputs due"),
-                                 widget=GovCheckboxInput())
+    email_notices = BooleanField(
+        _l("Notices: check-ins planned and coming up, figures and outputs due, staff survey results ready"),
+        widget=GovCheckboxInput())
     submit = SubmitField(_l("Save email settings"), widget=GovSubmitInput())
 
 
