@@ -126,3 +126,31 @@ def test_the_reads_per_programme_do_not_grow_with_organisations(world, people, a
     db.session.commit()
     run(datetime(2026, 3, 3, 11, 0))  # the new organisations' check-ins planned and announced
     assert statements(datetime(2026, 3, 3, 12, 0)) == quiet
+
+
+def test_a_whole_year_day_by_day_then_again_does_each_thing_once(world, people):
+    """Morning and evening (UK) of every day of the programme's 12 months, clocks changing on 29 March and
+    25 October: each of the eight check-ins announced and reminded once to each of its people, each left
+    unrecorded nudged once; then every moment again, and the earliest after the latest, add nothing."""
+    from datetime import date, timedelta
+
+    from tracker.core import clock
+
+    moments = []
+    day = date(2026, 1, 1)
+    while day <= date(2027, 1, 10):
+        for hour in (7, 19):
+            moments.append(datetime(day.year, day.month, day.day, hour, 0, tzinfo=clock.UK).astimezone(clock.UTC)
+                           .replace(tzinfo=None))
+        day += timedelta(days=1)
+    for moment in moments:
+        run(moment)
+    kinds = [kind for kind, _ in sent()]
+    assert count_checkins() == 8
+    # Each check-in: its team member and the facilitator are told and reminded; the facilitator nudged.
+    assert kinds.count("checkin_notice") == 16 and kinds.count("checkin_reminder") == 16
+    assert kinds.count("checkin_nudge") == 8
+    assert len(set(db.session.scalars(select(OutboxMessage.dedupe_key)))) == len(kinds) == 40
+    for moment in moments[::7] + [moments[0]]:
+        assert run(moment) == []
+    assert len(sent()) == 40
