@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -185,27 +185,64 @@ def _visit_statement(kind: str):
     return query.where(Organisation.programme_id == Survey.programme_id)
 
 
+#: How many columns each kind of visit adds after :data:`_FACTS`.
+_EXTRA = {INVITATION: 2, SHARED: 1, SENT: 0}
+_QUESTION_COLUMNS = (Question.id, Question.kind, Question.text, Question.hint, Question.required, Question.choices,
+                     Question.nps)
+
+
+@cache
+def _visit_and_questions_statement(kind: str):
+    """:func:`_visit_statement` with the survey's asked questions joined on: one row per question."""
+    return (_visit_statement(kind).add_columns(*_QUESTION_COLUMNS)
+            .outerjoin(Question, and_(Question.survey_id == Survey.id, Question.retired_dt.is_(None)))
+            .order_by(Question.position, Question.id))
+
+
+def _params(payload: dict | None) -> tuple[str, dict] | None:
+    if not payload:
+        return None
+    kind = payload.get("k")
+    if kind == INVITATION and _is_id(payload.get("i")):
+        return kind, {"key": payload["i"]}
+    if kind == SHARED and _is_id(payload.get("w")) and isinstance(payload.get("h"), str):
+        return kind, {"key": payload["w"]}
+    if kind == SENT and _is_id(payload.get("w")) and _is_id(payload.get("o")):
+        return kind, {"key": payload["w"], "organisation": payload["o"]}
+    return None
+
+
 def visit(payload: dict | None, today: date | None = None) -> Visit | None:
     """What the cookie's holder may do now, or ``None`` if the cookie is not (or no longer) a way in:
     missing, forged, expired, its invitation gone, its shared link replaced or removed.
 
     One statement: the wave, its survey, the organisation (of the survey's programme) and, for an
     invitation, whether it has been used; read as plain values (a submission reads nothing else)."""
-    if not payload:
+    found = _params(payload)
+    if found is None:
         return None
-    today = today or clock.today()
-    kind = payload.get("k")
-    if kind == INVITATION and _is_id(payload.get("i")):
-        params = {"key": payload["i"]}
-    elif kind == SHARED and _is_id(payload.get("w")) and isinstance(payload.get("h"), str):
-        params = {"key": payload["w"]}
-    elif kind == SENT and _is_id(payload.get("w")) and _is_id(payload.get("o")):
-        params = {"key": payload["w"], "organisation": payload["o"]}
-    else:
-        return None
+    kind, params = found
     row = db.session.connection().execute(_visit_statement(kind), params).first()
-    if row is None:
-        return None
+    return None if row is None else _visit_of(kind, payload, row, today or clock.today())
+
+
+def visit_and_questions(payload: dict | None, today: date | None = None) -> tuple[Visit | None, list["Asked"]]:
+    """:func:`visit` and, for a visit, the questions asked (:func:`questions`), in one statement: what sending
+    the answers reads."""
+    found = _params(payload)
+    if found is None:
+        return None, []
+    kind, params = found
+    rows = db.session.connection().execute(_visit_and_questions_statement(kind), params).all()
+    if not rows:
+        return None, []
+    current = _visit_of(kind, payload, rows[0], today or clock.today())
+    start = len(_FACTS) + _EXTRA[kind]
+    asked = [_asked(*row[start:]) for row in rows if row[start] is not None]
+    return current, asked
+
+
+def _visit_of(kind: str, payload: dict, row, today: date) -> Visit | None:
     wave, survey = WaveFacts(*row[0:4]), SurveyFacts(*row[4:9])
     organisation, extra = OrganisationFacts(*row[9:11]), row[11:]
     invitation_id = None
@@ -241,17 +278,18 @@ class Asked:
 
 @cache
 def _questions_statement():
-    return (select(Question.id, Question.kind, Question.text, Question.hint, Question.required, Question.choices,
-                   Question.nps)
+    return (select(*_QUESTION_COLUMNS)
             .where(Question.survey_id == bindparam("survey"), Question.retired_dt.is_(None))
             .order_by(Question.position, Question.id))
 
 
+def _asked(id_, kind, text_, hint, required, choices, nps) -> Asked:
+    return Asked(id_, QuestionKind(kind), text_, hint or "", bool(required), tuple(choices or ()), bool(nps))
+
+
 def questions(survey_id: int) -> list[Asked]:
     """The questions asked, in order: the survey's, without the retired ones."""
-    return [Asked(id_, kind, text_, hint or "", bool(required), tuple(choices or ()), bool(nps))
-            for id_, kind, text_, hint, required, choices, nps in db.session.connection().execute(
-                _questions_statement(), {"survey": survey_id})]
+    return [_asked(*row) for row in db.session.connection().execute(_questions_statement(), {"survey": survey_id})]
 
 
 #: The hidden field that carries :func:`fingerprint` from the questions and "Check your answers" pages.

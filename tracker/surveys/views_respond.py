@@ -134,12 +134,11 @@ def respond_send():
     if sqlite:  # read in a transaction of its own, so the write lock is held only for the three inserts
         db.session.rollback()
         reads_first()
-    current = _current(today)
+    current, asked = respond.visit_and_questions(respond.read(request.cookies.get(cookie_name())), today)
     if current is None:
         return _not_recognised()
     if current.state != State.OPEN:
         return _state_page(current)
-    asked = respond.questions(current.survey.id)
     form = respond.answer_form(asked, meta={"csrf": False})
     if respond.questions_changed(request.form, asked):
         return _changed_page(current, form, asked)
