@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.accounts.models import User
 from tracker.checkins.models import (
@@ -29,7 +28,7 @@ from tracker.checkins.models import (
     ProgrammeEvent,
 )
 from tracker.core import clock
-from tracker.core.db import utcnow
+from tracker.core.db import insert, utcnow
 from tracker.core.locks import relock
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme, Role
@@ -105,11 +104,6 @@ def facilitators(programme: Programme) -> list[User]:
         .order_by(User.name, User.id)))
 
 
-def _insert(model):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def ensure_checkins(programme: Programme) -> int:
     """Make the check-ins the calendar calls for that do not exist yet, and the mid-way staff event;
     return how many check-ins were made.
@@ -141,9 +135,9 @@ def ensure_checkins(programme: Programme) -> int:
                   "version": 1, "created_dt": now, "updated_dt": now} for number, day in dates.items()]
     made = 0
     for start in range(0, len(rows), _CHUNK):
-        made += len(db.session.execute(_insert(CheckIn).values(rows[start:start + _CHUNK]).on_conflict_do_nothing(
+        made += len(db.session.execute(insert(CheckIn).values(rows[start:start + _CHUNK]).on_conflict_do_nothing(
             index_elements=["programme_id", "organisation_id", "interval_number"]).returning(CheckIn.id)).all())
-    db.session.execute(_insert(ProgrammeEvent).values(
+    db.session.execute(insert(ProgrammeEvent).values(
         programme_id=programme.id, kind=EventKind.MIDWAY, on=midway_date(programme), title="", place="",
         video_link="", version=1, created_dt=now, updated_dt=now,
     ).on_conflict_do_nothing(index_elements=["programme_id", "kind"]))

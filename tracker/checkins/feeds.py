@@ -7,12 +7,11 @@ their account is disabled.
 """
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.accounts.models import User
 from tracker.checkins.models import CalendarFeed
 from tracker.core import secrets
-from tracker.core.db import utcnow
+from tracker.core.db import insert, utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Programme
 from tracker.programmes.permissions import can_view_programme
@@ -34,9 +33,8 @@ def reset(user: User, programme: Programme) -> str:
     that works, the later one, and never fail on the unique (user, programme).
     """
     token = secrets.new_token()
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
-    statement = dialect.insert(CalendarFeed).values(user_id=user.id, programme_id=programme.id,
+    statement = insert(CalendarFeed).values(user_id=user.id, programme_id=programme.id,
                                                     token_hash=secrets.token_hash(token), created_dt=now)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "programme_id"],

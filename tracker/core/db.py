@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
 from sqlalchemy import Enum, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+from tracker.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -59,6 +62,13 @@ def reads_first() -> None:
     read-then-write transaction can fail with SQLITE_BUSY_SNAPSHOT.
     """
     g.sqlite_reads_first = True
+
+
+def insert(model):
+    """An ``INSERT`` for ``model`` in the dialect of the session's database, so that ``on_conflict_do_nothing``
+    and ``on_conflict_do_update`` (PostgreSQL and SQLite alike) are there to call."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 #: Outside a request (a job, a command): whether transactions begin as writers (see :func:`writer`).

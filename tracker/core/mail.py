@@ -38,10 +38,9 @@ from enum import StrEnum
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Index, String, Text, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.core.db import str_enum, utcnow
+from tracker.core.db import insert, str_enum, utcnow
 from tracker.extensions import db
 
 #: How long a claimed message may stay "sending" before it counts as interrupted. Far longer than one
@@ -147,8 +146,7 @@ def queue(*, to: str, subject: str, text: str, html: str, sender_name: str, kind
 
 
 def _insert_once():
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 #: Messages with a dedupe key held for one multi-row insert, inside batched().

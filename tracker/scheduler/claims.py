@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.core.db import insert
 from tracker.extensions import db
 from tracker.scheduler.models import JobClaim
 
@@ -45,8 +45,7 @@ def claim(job: str, subject: str, due: date | datetime | str) -> bool:
 
 
 def _insert_once():
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(JobClaim).on_conflict_do_nothing(index_elements=["job", "subject", "due"])
+    return insert(JobClaim).on_conflict_do_nothing(index_elements=["job", "subject", "due"])
 
 
 class _Batch:
