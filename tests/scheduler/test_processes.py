@@ -4,50 +4,23 @@ Each process is the real scheduler (:func:`tracker.scheduler.process.run`, ``tes
 with the probe jobs and short timings; the test moves the jobs' clock through a quarter a week at a time.
 """
 
-import os
 import signal
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.scheduler import probe_jobs
-from tests.scheduler.helpers import wait_until
+from tests.scheduler.helpers import scheduler_processes, wait_until
 from tracker.extensions import db
 from tracker.scheduler import leader
 from tracker.scheduler.models import JobClaim
 
-RUNNER = Path(__file__).with_name("run_scheduler.py")
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def start(app, tmp_path):
-    clock_file = tmp_path / "clock"
-    processes = []
-
-    def set_clock(moment: datetime) -> None:
-        partial = tmp_path / "clock.partial"
-        partial.write_text(moment.isoformat())
-        partial.replace(clock_file)
-
-    def start_one(holder: str) -> tuple[subprocess.Popen, Path]:
-        log = tmp_path / f"{holder}.log"
-        env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HOLDER": holder,
-               "TRACKER_TEST_CLOCK_FILE": str(clock_file), "PYTHONPATH": str(ROOT)}
-        with log.open("w") as out:
-            process = subprocess.Popen([sys.executable, str(RUNNER)], env=env, stdout=out, stderr=subprocess.STDOUT)
-        processes.append(process)
-        return process, log
-
-    yield set_clock, start_one
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
+    with scheduler_processes(app, tmp_path) as pair:
+        yield pair
 
 
 def claims(job: str) -> list[JobClaim]:

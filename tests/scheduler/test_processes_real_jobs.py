@@ -7,19 +7,15 @@ test moves (a file), three days at a time from 2 March to 4 June 2026. The first
 and the second takes over.
 """
 
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import _empty_tables
-from tests.scheduler.helpers import wait_until
+from tests.scheduler.helpers import scheduler_processes, wait_until
 from tests.surveys.conftest import make_survey
 from tracker.accounts.services import create_user
 from tracker.board import services as board
@@ -37,8 +33,6 @@ from tracker.surveys import invitations
 from tracker.surveys import jobs as survey_jobs
 from tracker.surveys.models import Invitation, Wave
 
-RUNNER = Path(__file__).with_name("run_scheduler.py")
-ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("survey_waves", "checkins", "results_notices", "action_digest")
 FACILITATOR = "fran@example.org"
 ORGANISATIONS = ("Council A", "Council B", "Council C")
@@ -123,29 +117,8 @@ def reference(app) -> list[list[tuple]]:
 
 @pytest.fixture
 def start(app, tmp_path):
-    clock_file = tmp_path / "clock"
-    processes = []
-
-    def set_clock(moment: datetime) -> None:
-        partial = tmp_path / "clock.partial"
-        partial.write_text(moment.isoformat())
-        partial.replace(clock_file)
-
-    def start_one(holder: str) -> tuple[subprocess.Popen, Path]:
-        log = tmp_path / f"{holder}.log"
-        env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HOLDER": holder,
-               "REAL_JOBS": "1", "TRACKER_TEST_CLOCK_FILE": str(clock_file), "PYTHONPATH": str(ROOT)}
-        env.pop("MAIL_HOST", None)
-        with log.open("w") as out:
-            process = subprocess.Popen([sys.executable, str(RUNNER)], env=env, stdout=out, stderr=subprocess.STDOUT)
-        processes.append(process)
-        return process, log
-
-    yield set_clock, start_one
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
+    with scheduler_processes(app, tmp_path, REAL_JOBS="1") as pair:
+        yield pair
 
 
 def claims(job: str) -> list[JobClaim]:
