@@ -38,6 +38,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from tracker.core import clock, mail, secrets
 from tracker.core.db import utcnow
+from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
 from tracker.surveys import waves
@@ -186,18 +187,12 @@ def _message(kind: str, *, wave: Wave, org: Organisation, link: str, today: date
                "reminder": kind == REMINDER_KIND, "is_open": waves.state(wave, today) == waves.WaveState.OPEN}
     if kind == REMINDER_KIND:
         subject = _("Reminder: the %(organisation)s staff survey closes on %(day)s", organisation=org.name,
-                    day=_day(wave.closes_on))
+                    day=uk_date(wave.closes_on))
     else:
         subject = _("Please answer the %(organisation)s staff survey", organisation=org.name)
     return Message(subject=" ".join(subject.split())[:255],
                    text=render_template("surveys/invitations/email.txt", **context),
                    html=render_template("surveys/invitations/email.html", **context))
-
-
-def _day(value: date) -> str:
-    from tracker.core.formats import uk_date
-
-    return uk_date(value)
 
 
 def _sender(wave: Wave) -> str:
