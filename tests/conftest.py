@@ -16,8 +16,26 @@ from tracker import create_app
 from tracker.extensions import db
 
 
+def _compile_welsh() -> None:
+    """The Welsh catalogue compiled from its .po when the .mo is missing or older (`make install` does this
+    too; a suite run straight from pytest after editing the .po must not test yesterday's Welsh)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parent.parent / "tracker/translations/cy/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale="cy")
+        with mo.open("wb") as target:
+            write_mo(target, catalogue)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    _compile_welsh()
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     from tracker.config import database_url
 

@@ -43,8 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from tracker import cli
-    from tracker.core import errors, fields, formats, security
+    from tracker.core import components, errors, fields, formats, security
 
+    components.init_app(app)  # after WTFormsHelpers: its error summary is replaced by one in the page's language
     errors.init_app(app)
     fields.init_app(app)
     formats.init_app(app)
@@ -65,7 +66,10 @@ def _init_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "en_GB")
+    from tracker.core import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     htmx.init_app(app)
     WTFormsHelpers(app)
 

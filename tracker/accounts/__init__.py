@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from tracker.accounts import email_settings, outbox, views  # noqa: E402,F401
+from tracker.accounts import email_settings, language, outbox, views  # noqa: E402,F401

@@ -27,6 +27,9 @@ class User(db.Model):
     email_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: Notices that are not essential (figures due, results ready …): "stop sending me these" turns them off.
     email_notices: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: "cy" or "en": the language the person chose (the switch, an administrator, ``create-user --language``);
+    #: ``None`` until then, when pages follow the browser and emails are in both languages.
+    language: Mapped[str | None] = mapped_column(String(2))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 
 
 def uk_date(value: date | datetime | None) -> str:
@@ -26,7 +27,9 @@ def uk_datetime(value: datetime | None) -> str:
     """``23 November 2026 at 3:47pm`` in UK time (values are stored in UTC)."""
     if value is None:
         return ""
-    return format_datetime(value, "d MMMM yyyy 'at' h:mm") + format_datetime(value, "a").lower()
+    period = _("am") if int(format_datetime(value, "H")) < 12 else _("pm")  # the hour in UK time
+    return _("%(date)s at %(time)s", date=format_datetime(value, "d MMMM yyyy"),
+             time=format_datetime(value, "h:mm") + period)
 
 
 def uk_number(value) -> str:

@@ -72,6 +72,9 @@ class Organisation(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
+    #: The language of its staff surveys: "both" (invitations in Welsh and English, Welsh first; the survey
+    #: opens in the browser's language), "cy" or "en" (invitations in that language only, the survey opens in it).
+    language: Mapped[str] = mapped_column(String(4), default="both", server_default="both")
 
     programme: Mapped[Programme] = relationship(back_populates="organisations")
 

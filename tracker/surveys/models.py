@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.db import str_enum, utcnow
@@ -49,6 +50,10 @@ class Survey(db.Model):
     introduction: Mapped[str] = mapped_column(Text, default="")
     #: What is and is not stored, shown to respondents before the first question (Markdown).
     privacy_note: Mapped[str] = mapped_column(Text, default="")
+    #: The same three in Welsh (optional; respondents reading in Welsh see the English where one is blank).
+    title_cy: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    introduction_cy: Mapped[str] = mapped_column(Text, default="", server_default="")
+    privacy_note_cy: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: How many days a new wave stays open (a facilitator can move each wave's dates).
     open_days: Mapped[int] = mapped_column(default=14)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
@@ -76,6 +81,11 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     #: The options of a single or multiple choice question, in order; answers store their index.
     choices: Mapped[list] = mapped_column(JSON, default=list)
+    #: The question's words in Welsh (optional): shown to respondents reading in Welsh. The options in Welsh
+    #: are in the same order as ``choices`` (answers store the index, so both languages' answers count as one).
+    text_cy: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    hint_cy: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    choices_cy: Mapped[list] = mapped_column(JSON, default=list, server_default=sql("'[]'"))
     #: For a 0–10 question: also score it eNPS-style (% 9–10 minus % 0–6).
     nps: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Set when the question is removed after it had answers.

@@ -33,7 +33,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, func, 
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from tracker.core import clock, secrets
+from tracker.core import clock, i18n, secrets
 from tracker.core.fields import Form, RadioField, Required, SelectMultipleField
 from tracker.core.fields import text as text_field
 from tracker.extensions import db
@@ -123,20 +123,42 @@ class WaveFacts:
     closes_on: date
 
 
+def _in_welsh() -> bool:
+    return i18n.current() == "cy"
+
+
 @dataclass(frozen=True)
 class SurveyFacts:
     id: int
     title: str
     introduction: str
     privacy_note: str
+    title_cy: str
+    introduction_cy: str
+    privacy_note_cy: str
     #: The programme's smallest group whose results are shown.
     min_group: int
+
+    # In the page's language: the Welsh where the survey has it, else the English.
+    @property
+    def shown_title(self) -> str:
+        return (_in_welsh() and self.title_cy) or self.title
+
+    @property
+    def shown_introduction(self) -> str:
+        return (_in_welsh() and self.introduction_cy) or self.introduction
+
+    @property
+    def shown_privacy_note(self) -> str:
+        return (_in_welsh() and self.privacy_note_cy) or self.privacy_note
 
 
 @dataclass(frozen=True)
 class OrganisationFacts:
     id: int
     name: str
+    #: Its staff surveys' language ("both", "cy" or "en"): which one a respondent's pages open in.
+    language: str = "both"
 
 
 @dataclass
@@ -160,7 +182,8 @@ def _is_id(value) -> bool:
 
 
 _FACTS = (Wave.id, Wave.number, Wave.opens_on, Wave.closes_on, Survey.id, Survey.title, Survey.introduction,
-          Survey.privacy_note, Programme.survey_min_group, Organisation.id, Organisation.name)
+          Survey.privacy_note, Survey.title_cy, Survey.introduction_cy, Survey.privacy_note_cy,
+          Programme.survey_min_group, Organisation.id, Organisation.name, Organisation.language)
 
 
 @cache
@@ -188,7 +211,7 @@ def _visit_statement(kind: str):
 #: How many columns each kind of visit adds after :data:`_FACTS`.
 _EXTRA = {INVITATION: 2, SHARED: 1, SENT: 0}
 _QUESTION_COLUMNS = (Question.id, Question.kind, Question.text, Question.hint, Question.required, Question.choices,
-                     Question.nps)
+                     Question.nps, Question.text_cy, Question.hint_cy, Question.choices_cy)
 
 
 @cache
@@ -243,8 +266,8 @@ def visit_and_questions(payload: dict | None, today: date | None = None) -> tupl
 
 
 def _visit_of(kind: str, payload: dict, row, today: date) -> Visit | None:
-    wave, survey = WaveFacts(*row[0:4]), SurveyFacts(*row[4:9])
-    organisation, extra = OrganisationFacts(*row[9:11]), row[11:]
+    wave, survey = WaveFacts(*row[0:4]), SurveyFacts(*row[4:12])
+    organisation, extra = OrganisationFacts(*row[12:15]), row[15:]
     invitation_id = None
     if kind == SENT:
         state = State.SENT
@@ -274,6 +297,23 @@ class Asked:
     required: bool
     choices: tuple
     nps: bool
+    text_cy: str = ""
+    hint_cy: str = ""
+    #: The options in Welsh, in the order of ``choices`` (an option without its Welsh is shown in English).
+    choices_cy: tuple = ()
+
+    # In the page's language: the Welsh where the question has it, else the English.
+    @property
+    def shown_text(self) -> str:
+        return (_in_welsh() and self.text_cy) or self.text
+
+    @property
+    def shown_hint(self) -> str:
+        return (_in_welsh() and self.hint_cy) or self.hint
+
+    def shown_choice(self, index: int) -> str:
+        welsh = self.choices_cy[index] if _in_welsh() and index < len(self.choices_cy) else ""
+        return welsh or self.choices[index]
 
 
 @cache
@@ -283,8 +323,9 @@ def _questions_statement():
             .order_by(Question.position, Question.id))
 
 
-def _asked(id_, kind, text_, hint, required, choices, nps) -> Asked:
-    return Asked(id_, QuestionKind(kind), text_, hint or "", bool(required), tuple(choices or ()), bool(nps))
+def _asked(id_, kind, text_, hint, required, choices, nps, text_cy, hint_cy, choices_cy) -> Asked:
+    return Asked(id_, QuestionKind(kind), text_, hint or "", bool(required), tuple(choices or ()), bool(nps),
+                 text_cy or "", hint_cy or "", tuple(choices_cy or ()))
 
 
 def questions(survey_id: int) -> list[Asked]:
@@ -300,7 +341,8 @@ def fingerprint(asked: list[Asked]) -> str:
     """What the questions were when a page was shown: their ids, kinds, words, choices and rules. An answer
     is an option's index or a point, so one given to a question changed meanwhile (its choices reordered or
     reworded, its kind changed) would be kept with a meaning the person never saw."""
-    shapes = [[q.id, q.kind.value, q.text, q.hint, q.required, list(q.choices), q.nps] for q in asked]
+    shapes = [[q.id, q.kind.value, q.text, q.hint, q.required, list(q.choices), q.nps, q.text_cy, q.hint_cy,
+               list(q.choices_cy)] for q in asked]
     return hashlib.sha256(json.dumps(shapes, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -322,12 +364,12 @@ def _choices(question) -> list[tuple[str, str]]:
         ends = ({0: _("not at all likely"), 10: _("extremely likely")} if question.nps
                 else {0: _("the lowest"), 10: _("the highest")})
         return [(str(n), _("%(n)s (%(end)s)", n=n, end=ends[n]) if n in ends else str(n)) for n in range(11)]
-    return [(str(index), str(option)) for index, option in enumerate(question.choices or [])]
+    return [(str(index), question.shown_choice(index)) for index in range(len(question.choices))]
 
 
 def _field(question: Asked, number: int):
-    label = _("%(n)s. %(text)s", n=number, text=question.text)
-    hint = question.hint or None
+    label = _("%(n)s. %(text)s", n=number, text=question.shown_text)
+    hint = question.shown_hint or None
     choices = [SelectChoice(value, shown) for value, shown in _choices(question)]
     if question.kind == QuestionKind.TEXT:
         return text_field(label, limit=MAX_TEXT, area=True, hint=hint,

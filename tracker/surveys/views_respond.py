@@ -31,12 +31,14 @@ development server and of gunicorn (when its access log is switched on).
 import logging
 import re
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from tracker.core import clock
+from tracker.core import clock, i18n
 from tracker.core.db import reads_first
+from tracker.core.errors import abort_with
 from tracker.extensions import csrf, db
 from tracker.surveys import bp, respond
 from tracker.surveys.respond import State
@@ -59,7 +61,15 @@ def _set_cookie(response, payload: dict):
 
 
 def _current(today=None) -> respond.Visit | None:
-    return respond.visit(respond.read(request.cookies.get(cookie_name())), today)
+    return _in_its_language(respond.visit(respond.read(request.cookies.get(cookie_name())), today))
+
+
+def _in_its_language(current: respond.Visit | None) -> respond.Visit | None:
+    """A respondent's pages open in the organisation's survey language (for "both", the browser's) until
+    the respondent chooses one with the switch."""
+    if current is not None:
+        i18n.set_default(current.organisation.language)
+    return current
 
 
 def _check_csrf() -> None:
@@ -106,16 +116,38 @@ def respond_survey():
     """The questions (GET, or POST with ``change``); the answers checked, then "Check your answers"."""
     if request.method == "POST":
         _check_csrf()
+    return _survey(request.method == "POST", change="change" in request.form)
+
+
+@bp.route("/s/language", methods=["POST"])
+def respond_language():
+    """The respondents' language switch. Pressed on the questions or on "Check your answers", it posts the
+    answers too, and the same page comes back in the chosen language with them; elsewhere it goes back to
+    the page it was on. It sets the language cookie only, never anything of an account."""
+    _check_csrf()
+    language = i18n.valid(request.form.get("language"))
+    if language is None:
+        abort_with(400, _("Choose Cymraeg or English"))
+    i18n.use_now(language)
+    if respond.FINGERPRINT_FIELD in request.form:
+        response = make_response(_survey(True, change=request.form.get("page") != "check"))
+    else:
+        done = url_for("surveys.respond_done")
+        response = redirect(done if request.form.get("next") == done else url_for("surveys.respond_survey"), 303)
+    return i18n.set_cookie(response, language)
+
+
+def _survey(posted: bool, *, change: bool):
     current = _current()
     if current is None:
         return _not_recognised()
     if current.state != State.OPEN:
         return _state_page(current)
     asked = respond.questions(current.survey.id)
-    if request.method == "GET":
+    if not posted:
         return _form_page(current, respond.answer_form(asked, formdata=None), asked)
     form = respond.answer_form(asked, meta={"csrf": False})
-    if "change" in request.form:
+    if change:
         return _form_page(current, form, asked)
     if respond.questions_changed(request.form, asked):
         return _changed_page(current, form, asked)
@@ -135,6 +167,7 @@ def respond_send():
         db.session.rollback()
         reads_first()
     current, asked = respond.visit_and_questions(respond.read(request.cookies.get(cookie_name())), today)
+    _in_its_language(current)
     if current is None:
         return _not_recognised()
     if current.state != State.OPEN:
@@ -177,6 +210,7 @@ def respond_done():
 
 csrf.exempt(respond_survey)
 csrf.exempt(respond_send)
+csrf.exempt(respond_language)
 bp.add_app_template_global(respond.field_name, "respond_field_name")
 
 
