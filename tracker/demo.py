@@ -233,7 +233,7 @@ def load_demo() -> list[tuple[str, str]]:
 
 
 #: The seed's "staff's observations on the changes being made", asked every three months, as a few concrete
-#: questions: kind, text, hint, required, choices, scored as eNPS.
+#: questions: kind, text, hint, required, choices, scored as eNPS (their Welsh in SURVEY_QUESTIONS_CY).
 SURVEY_QUESTIONS = [
     (QuestionKind.LIKERT, "The changes being made are improving how we work with customers",
      "Think of the changes your team has made since the project started", True, [], False),
@@ -248,6 +248,20 @@ SURVEY_QUESTIONS = [
      False),
 ]
 
+#: The same questions in Welsh: text, hint and choices (in the order of the English choices).
+SURVEY_QUESTIONS_CY = [
+    ("Mae'r newidiadau sy'n cael eu gwneud yn gwella'r ffordd rydym yn gweithio gyda chwsmeriaid",
+     "Meddyliwch am y newidiadau y mae eich tîm wedi'u gwneud ers i'r prosiect ddechrau", []),
+    ("Rwy'n deall pam mae'r newidiadau'n cael eu gwneud", "", []),
+    ("Pa mor debygol ydych chi o argymell y ffyrdd newydd o weithio i gydweithiwr mewn cyngor arall?",
+     "Mae 0 yn golygu ddim yn debygol o gwbl, ac mae 10 yn golygu hynod o debygol", []),
+    ("Pa newid sydd wedi gwneud y gwahaniaeth mwyaf i'ch gwaith hyd yma?", "",
+     ["Cynlluniau tai personol sy'n fwy cyfeillgar i gwsmeriaid", "Safonau gwaith achos", "Adolygu'r llwybr dyledion",
+      "Ffyrdd newydd o gysylltu â chwsmeriaid", "Dim un o'r rhain eto"]),
+    ("Beth ddylai newid nesaf?",
+     "Peidiwch ag ysgrifennu enwau, nac unrhyw beth arall a allai eich adnabod chi, cydweithiwr neu gwsmer", []),
+]
+
 
 def _survey(programme) -> None:
     """The starter staff survey (seed 002, "Evaluation and monitoring"), with its waves from the calendar."""
@@ -256,9 +270,17 @@ def _survey(programme) -> None:
         introduction="Every three months we ask staff in the three councils’ housing teams how the changes made in "
                      "the Welsh Service Improvement Project are going. It takes about three minutes, and your "
                      "answers are anonymous.",
-        privacy_note=surveys.default_privacy_note(programme), open_days=14)
-    for kind, text, hint, required, choices, nps in SURVEY_QUESTIONS:
-        surveys.add_question(survey, kind=kind, text=text, hint=hint, required=required, choices=choices, nps=nps)
+        privacy_note=surveys.default_privacy_note(programme), open_days=14,
+        title_cy="Arolwg pwls staff: y newidiadau sy'n cael eu gwneud",
+        introduction_cy="Bob tri mis, rydym yn gofyn i staff timau tai'r tri chyngor sut mae'r newidiadau a wnaed "
+                        "ym Mhrosiect Gwella Gwasanaethau Cymru yn mynd. Mae'n cymryd tua thri munud, ac mae eich "
+                        "atebion yn ddienw.",
+        # From the Welsh catalogue ("" until it has the default note: never the English as the Welsh).
+        privacy_note_cy=surveys.default_privacy_note_cy(programme))
+    for (kind, text, hint, required, choices, nps), (text_cy, hint_cy, choices_cy) in zip(
+            SURVEY_QUESTIONS, SURVEY_QUESTIONS_CY, strict=True):
+        surveys.add_question(survey, kind=kind, text=text, hint=hint, required=required, choices=choices, nps=nps,
+                             text_cy=text_cy, hint_cy=hint_cy, choices_cy=choices_cy)
     _survey_answers(survey)
 
 

@@ -9,6 +9,10 @@ facilitators reordering at once take turns and the positions stay dense.
 A question that already has answers (any ``Answer`` row, in any wave) is retired, never deleted, so that
 earlier waves keep their results; its kind cannot change and its choices can be reworded or added to but
 not taken away, since answers store the chosen option's place in the list.
+
+A survey's own words can be given in Welsh too (optional, beside the English): its title, introduction and
+privacy note, and each question's text, hint and choices. Welsh choices, when given, are one for each English
+choice in the same order (answers store the option's place, so both languages' answers count as one).
 """
 
 from datetime import date
@@ -17,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from tracker.core import clock, locks
+from tracker.core import clock, i18n, locks
 from tracker.core.db import utcnow
 from tracker.core.formats import uk_date
 from tracker.extensions import db
@@ -67,25 +71,44 @@ def default_privacy_note(programme: Programme) -> str:
 # --- surveys -----------------------------------------------------------------------------------------
 
 
+def default_privacy_note_cy(programme: Programme) -> str:
+    """The default privacy note in Welsh (from the Welsh catalogue)."""
+    with i18n.in_language("cy"):
+        return default_privacy_note(programme)
+
+
 def create_survey(programme: Programme, *, title: str, introduction: str = "", privacy_note: str,
-                  open_days: int = 14) -> Survey:
+                  open_days: int = 14, title_cy: str = "", introduction_cy: str = "",
+                  privacy_note_cy: str = "") -> Survey:
     """A new survey of ``programme``, with the waves its calendar calls for.
 
     :param open_days: how many days each new wave stays open (a facilitator can move each wave's dates).
+    :param title_cy: the title in Welsh, and so the introduction and the privacy note (optional: those
+        reading in Welsh see the English where one is blank).
     """
     survey = Survey(programme=programme, title=title.strip(), introduction=introduction or "",
-                    privacy_note=privacy_note, open_days=open_days)
+                    privacy_note=privacy_note, open_days=open_days, title_cy=(title_cy or "").strip(),
+                    introduction_cy=introduction_cy or "", privacy_note_cy=privacy_note_cy or "")
     db.session.add(survey)
     db.session.flush()
     waves.ensure_waves(survey)
     return survey
 
 
-def update_survey(survey: Survey, *, title: str, introduction: str, privacy_note: str, open_days: int) -> None:
+def update_survey(survey: Survey, *, title: str, introduction: str, privacy_note: str, open_days: int,
+                  title_cy: str | None = None, introduction_cy: str | None = None,
+                  privacy_note_cy: str | None = None) -> None:
     """Change a survey's details. Waves it has keep their dates; waves the programme's calendar now calls
-    for that it lacks (a longer evaluation) are added with the new ``open_days``."""
+    for that it lacks (a longer evaluation) are added with the new ``open_days``. A Welsh field not given
+    (``None``) keeps its words; "" removes them."""
     survey.title, survey.introduction = title.strip(), introduction or ""
     survey.privacy_note, survey.open_days = privacy_note, open_days
+    if title_cy is not None:
+        survey.title_cy = title_cy.strip()
+    if introduction_cy is not None:
+        survey.introduction_cy = introduction_cy
+    if privacy_note_cy is not None:
+        survey.privacy_note_cy = privacy_note_cy
     db.session.flush()
     waves.ensure_waves(survey)
 
@@ -111,11 +134,12 @@ def parse_choices(text: str | None) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def check_question(kind: QuestionKind, choices: list[str], nps: bool) -> None:
+def check_question(kind: QuestionKind, choices: list[str], nps: bool, choices_cy: list[str] = ()) -> None:
     """The rules every question keeps, whether it has answers or not.
 
     :raises BuilderError: a choice question with fewer than 2 or more than 20 options, an option repeated
-        or too long, options on a question that has none, or eNPS scoring on anything but a 0–10 question.
+        or too long, options on a question that has none, or eNPS scoring on anything but a 0–10 question;
+        then the rules of :func:`check_welsh_choices`.
     """
     if kind in CHOICE_KINDS:
         if len(choices) < MIN_CHOICES:
@@ -135,6 +159,31 @@ def check_question(kind: QuestionKind, choices: list[str], nps: bool) -> None:
                                          "or choose one of those kinds"))
     if nps and kind != QuestionKind.SCALE:
         raise BuilderError("nps", _l("Only a question from 0 to 10 can be scored as eNPS"))
+    check_welsh_choices(kind, choices, choices_cy)
+
+
+def check_welsh_choices(kind: QuestionKind, choices: list[str], choices_cy: list[str]) -> None:
+    """The Welsh choices (optional) are one for each English choice, in the same order, each different and
+    at most :data:`CHOICE_LENGTH` characters; none on a question that has no choices.
+
+    :raises BuilderError: on the field ``choices_cy``.
+    """
+    choices_cy = list(choices_cy or [])
+    if not choices_cy:
+        return
+    if kind not in CHOICE_KINDS:
+        raise BuilderError("choices_cy", _l("Only one-choice and several-choice questions have choices: remove "
+                                            "the Welsh choices, or choose one of those kinds"))
+    if len(choices_cy) != len(choices):
+        raise BuilderError("choices_cy", _l("Enter one Welsh choice for each English choice, in the same order"))
+    if any(len(choice) > CHOICE_LENGTH for choice in choices_cy):
+        raise BuilderError("choices_cy", _l("Each Welsh choice must be %(n)s characters or fewer", n=CHOICE_LENGTH))
+    seen = set()
+    for choice in choices_cy:
+        if choice.casefold() in seen:
+            raise BuilderError("choices_cy", _l("Each Welsh choice must be different: “%(choice)s” is there twice",
+                                                choice=choice))
+        seen.add(choice.casefold())
 
 
 def has_answers(question: Question) -> bool:
@@ -181,16 +230,19 @@ def retired_questions(survey: Survey) -> list[Question]:
 
 
 def add_question(survey: Survey, *, kind: QuestionKind, text: str, hint: str = "", required: bool = True,
-                 choices: list[str] = (), nps: bool = False) -> Question:
-    """Add a question at the end of the survey's questions.
+                 choices: list[str] = (), nps: bool = False, text_cy: str = "", hint_cy: str = "",
+                 choices_cy: list[str] = ()) -> Question:
+    """Add a question at the end of the survey's questions, with its words in Welsh if given.
 
     :raises BuilderError: see :func:`check_question`.
     """
-    choices = list(choices)
-    check_question(kind, choices, nps)
+    choices, choices_cy = list(choices), list(choices_cy or [])
+    check_question(kind, choices, nps, choices_cy)
     asked, retired = _split(_questions_locked(survey))
     question = Question(survey_id=survey.id, kind=kind, text=text.strip(), hint=(hint or "").strip(),
-                        required=required, choices=choices, nps=nps, position=len(asked) + len(retired))
+                        required=required, choices=choices, nps=nps, text_cy=(text_cy or "").strip(),
+                        hint_cy=(hint_cy or "").strip(), choices_cy=choices_cy,
+                        position=len(asked) + len(retired))
     db.session.add(question)
     db.session.flush()
     _renumber(survey, [*asked, question], retired)
@@ -198,17 +250,22 @@ def add_question(survey: Survey, *, kind: QuestionKind, text: str, hint: str = "
 
 
 def update_question(question: Question, *, kind: QuestionKind, text: str, hint: str = "", required: bool = True,
-                    choices: list[str] = (), nps: bool = False) -> None:
+                    choices: list[str] = (), nps: bool = False, text_cy: str | None = None,
+                    hint_cy: str | None = None, choices_cy: list[str] | None = None) -> None:
     """Change a question. One that has answers keeps its kind, and its choices can be reworded or added to,
-    not taken away (answers store the option's place in the list).
+    not taken away (answers store the option's place in the list). A Welsh field not given (``None``) keeps
+    its words (Welsh choices kept must still match the English ones); "" (or no choices) removes them.
 
     :raises BuilderError: a rule of :func:`check_question`, or of a question with answers, was broken; or
         the question is retired.
     """
     choices = list(choices)
+    if choices_cy is None:
+        choices_cy = question.choices_cy if kind in CHOICE_KINDS else []
+    choices_cy = list(choices_cy or [])
     if question.retired_dt is not None:
         raise BuilderError("text", _l("This question has been retired: it can no longer be changed"))
-    check_question(kind, choices, nps)
+    check_question(kind, choices, nps, choices_cy)
     if has_answers(question):
         if kind != question.kind:
             raise BuilderError("kind", _l("This question already has answers, so its kind cannot change. Remove "
@@ -219,6 +276,11 @@ def update_question(question: Question, *, kind: QuestionKind, text: str, hint: 
                 "new ones at the end (%(n)s choices at least)", n=len(question.choices)))
     question.kind, question.text, question.hint = kind, text.strip(), (hint or "").strip()
     question.required, question.choices, question.nps = required, choices, nps
+    question.choices_cy = choices_cy
+    if text_cy is not None:
+        question.text_cy = text_cy.strip()
+    if hint_cy is not None:
+        question.hint_cy = hint_cy.strip()
     db.session.flush()
 
 
@@ -266,8 +328,8 @@ def remove_question(question: Question) -> str:
 
 def copy_questions(target: Survey, questions: list[Question]) -> list[Question]:
     """Copy ``questions`` (of another survey of the same programme) to the end of ``target``'s questions,
-    in their order: kind, text, hint, whether required, choices and eNPS scoring, not the answers nor a
-    link to an indicator.
+    in their order: kind, text, hint, whether required, choices and eNPS scoring, and their words in Welsh;
+    not the answers nor a link to an indicator.
 
     :raises BuilderError: a question from another programme, from ``target`` itself, or a retired one.
     """
@@ -280,6 +342,8 @@ def copy_questions(target: Survey, questions: list[Question]) -> list[Question]:
     for question in questions:
         copy = Question(survey_id=target.id, kind=question.kind, text=question.text, hint=question.hint,
                         required=question.required, choices=list(question.choices or []), nps=question.nps,
+                        text_cy=question.text_cy or "", hint_cy=question.hint_cy or "",
+                        choices_cy=list(question.choices_cy or []),
                         position=len(asked) + len(retired) + len(copies))
         db.session.add(copy)
         copies.append(copy)

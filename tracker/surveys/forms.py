@@ -22,17 +22,28 @@ from tracker.surveys.models import QuestionKind
 #: A choice question's options as typed, one a line (20 of 200 characters fit).
 CHOICES_LENGTH = 5_000
 
+#: The hints of the optional Welsh fields, beside their English ones.
+WELSH_HINT = _l("People reading the survey in Welsh see this. If you leave it blank, they see the English")
+WELSH_MARKDOWN_HINT = _l("People reading the survey in Welsh see this. If you leave it blank, they see the "
+                         "English. You can use Markdown")
+
 
 class SurveyForm(Form):
     title = text_field(_l("Title"), limit=200, called=_l("The title"), hint=_l("For example, Staff pulse survey"),
                  required=_l("Enter the survey’s title"))
+    title_cy = text_field(_l("Title in Welsh (optional)"), limit=200, called=_l("The title in Welsh"),
+                          hint=WELSH_HINT)
     introduction = text_field(_l("Introduction"), limit=LONG_TEXT, area=True, called=_l("The introduction"),
                         hint=_l("Shown on the survey’s first page: why you ask and how the answers will be used. "
                                 "You can use Markdown"))
+    introduction_cy = text_field(_l("Introduction in Welsh (optional)"), limit=LONG_TEXT, area=True,
+                                 called=_l("The introduction in Welsh"), hint=WELSH_MARKDOWN_HINT)
     privacy_note = text_field(_l("Privacy note"), limit=LONG_TEXT, area=True, called=_l("The privacy note"),
                         hint=_l("Shown before the first question: exactly what is stored and what is not. You can "
                                 "use Markdown"),
                         required=_l("Enter the privacy note"))
+    privacy_note_cy = text_field(_l("Privacy note in Welsh (optional)"), limit=LONG_TEXT, area=True,
+                                 called=_l("The privacy note in Welsh"), hint=WELSH_MARKDOWN_HINT)
     open_days = WholeNumberField(
         _l("How many days each wave stays open"), default=14, called=_l("The number of days"),
         description=_l("Waves already planned keep their dates: change them on the survey’s waves page"),
@@ -56,8 +67,11 @@ class QuestionForm(Form):
     text = text_field(_l("Question"), limit=500, called=_l("The question"),
                 hint=_l("For example, The changes being made are improving how we work with customers"),
                 required=_l("Enter the question"), area=True)
+    text_cy = text_field(_l("Question in Welsh (optional)"), limit=500, called=_l("The question in Welsh"),
+                         hint=WELSH_HINT, area=True)
     hint = text_field(_l("Hint (optional)"), limit=500, called=_l("The hint"),
                 hint=_l("Shown under the question, to help people answer it"))
+    hint_cy = text_field(_l("Hint in Welsh (optional)"), limit=500, called=_l("The hint in Welsh"), hint=WELSH_HINT)
     required = RadioField(_l("Must people answer this question?"), widget=GovRadioInput(), default="yes",
                           choices=lambda: REQUIRED_CHOICES,
                           validators=[Required(_l("Choose whether an answer is required"))],
@@ -65,6 +79,10 @@ class QuestionForm(Form):
     choices = text_field(_l("Choices"), limit=CHOICES_LENGTH, area=True, called=_l("The choices"),
                    hint=_l("For one-choice and several-choice questions only: one choice on each line, 2 to 20 "
                            "choices"))
+    choices_cy = text_field(_l("Choices in Welsh (optional)"), limit=CHOICES_LENGTH, area=True,
+                            called=_l("The choices in Welsh"),
+                            hint=_l("One choice on each line, in the same order as the English choices. If you "
+                                    "leave them blank, people reading in Welsh see the English"))
     nps = BooleanField(_l("Score as eNPS"), widget=GovCheckboxInput(),
                        description=_l("For questions from 0 to 10 only: the percentage who answer 9 or 10 minus the "
                                       "percentage who answer 0 to 6"))

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core import i18n
 from tracker.core.db import str_enum, utcnow
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
@@ -40,6 +41,10 @@ LIKERT_POINTS = {1: _l("Strongly disagree"), 2: _l("Disagree"), 3: _l("Neither a
                  4: _l("Agree"), 5: _l("Strongly agree")}
 
 
+def _in_welsh() -> bool:
+    return i18n.current() == "cy"
+
+
 class Survey(db.Model):
     """A programme's staff survey, run in waves (one each survey interval from the programme's start)."""
 
@@ -63,6 +68,19 @@ class Survey(db.Model):
                                                        cascade="all, delete-orphan")
     waves: Mapped[list["Wave"]] = relationship(back_populates="survey", order_by="Wave.number",
                                                cascade="all, delete-orphan")
+
+    # In the page's language: the Welsh where the survey has it and the page is in Welsh, else the English.
+    @property
+    def shown_title(self) -> str:
+        return (_in_welsh() and self.title_cy) or self.title
+
+    @property
+    def shown_introduction(self) -> str:
+        return (_in_welsh() and self.introduction_cy) or self.introduction
+
+    @property
+    def shown_privacy_note(self) -> str:
+        return (_in_welsh() and self.privacy_note_cy) or self.privacy_note
 
 
 class Question(db.Model):
@@ -97,6 +115,24 @@ class Question(db.Model):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
+
+    # In the page's language: the Welsh where the question has it and the page is in Welsh, else the English.
+    @property
+    def shown_text(self) -> str:
+        return (_in_welsh() and self.text_cy) or self.text
+
+    @property
+    def shown_hint(self) -> str:
+        return (_in_welsh() and self.hint_cy) or self.hint
+
+    @property
+    def shown_choices(self) -> list[str]:
+        """The options in order: each one's Welsh where it has one and the page is in Welsh, else its English."""
+        choices = list(self.choices or [])
+        if not _in_welsh():
+            return choices
+        welsh = list(self.choices_cy or [])
+        return [(welsh[index] if index < len(welsh) else "") or english for index, english in enumerate(choices)]
 
 
 class Wave(db.Model):

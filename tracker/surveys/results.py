@@ -298,13 +298,14 @@ def percent(count: int, of: int) -> Decimal | None:
 
 
 def options(question: Question) -> list[tuple[int, str]]:
-    """The values a question's answers can take, with their words, in order."""
+    """The values a question's answers can take, with their words in the page's language (a choice's Welsh
+    where it has one), in order. Answers store the value, so both languages' answers count as one."""
     if question.kind == QuestionKind.LIKERT:
         return [(value, str(label)) for value, label in LIKERT_POINTS.items()]
     if question.kind == QuestionKind.SCALE:
         return [(value, str(value)) for value in range(11)]
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        return list(enumerate(question.choices or []))
+        return list(enumerate(question.shown_choices))
     return []
 
 

@@ -26,7 +26,8 @@ from tracker.surveys.forms import (
 )
 from tracker.surveys.models import LIKERT_POINTS, Question, QuestionKind, Survey, Wave
 
-SURVEY_FIELDS = ("title", "introduction", "privacy_note", "open_days")
+SURVEY_FIELDS = ("title", "introduction", "privacy_note", "open_days", "title_cy", "introduction_cy",
+                 "privacy_note_cy")
 
 
 def _load(model, object_id: int, programme_of, *, manage: bool = False):
@@ -58,10 +59,16 @@ def _can_manage(programme) -> bool:
     return can_manage_programme(current_user(), programme)
 
 
+def _survey_values(form: SurveyForm) -> dict:
+    values = {name: getattr(form, name).data for name in SURVEY_FIELDS}
+    return values | {name: values[name] or "" for name in ("title_cy", "introduction_cy", "privacy_note_cy")}
+
+
 def _question_values(form: QuestionForm) -> dict:
     return {"kind": QuestionKind(form.kind.data), "text": form.text.data, "hint": form.hint.data or "",
             "required": form.required.data == "yes", "choices": builder.parse_choices(form.choices.data),
-            "nps": bool(form.nps.data)}
+            "nps": bool(form.nps.data), "text_cy": form.text_cy.data or "", "hint_cy": form.hint_cy.data or "",
+            "choices_cy": builder.parse_choices(form.choices_cy.data)}
 
 
 # --- surveys -----------------------------------------------------------------------------------------
@@ -88,8 +95,9 @@ def new_survey(slug: str):
     form = NewSurveyForm()
     if not form.is_submitted():
         form.privacy_note.data = builder.default_privacy_note(programme)
+        form.privacy_note_cy.data = builder.default_privacy_note_cy(programme)
     if form.validate_on_submit():
-        survey = builder.create_survey(programme, **{name: getattr(form, name).data for name in SURVEY_FIELDS})
+        survey = builder.create_survey(programme, **_survey_values(form))
         db.session.commit()
         flash(_("Survey created, with %(n)s waves. Now add its questions.", n=len(survey.waves)), "success")
         return redirect(url_for("surveys.survey", survey_id=survey.id))
@@ -116,7 +124,7 @@ def edit_survey(survey_id: int):
     survey = load_survey(survey_id, manage=True)
     form = SurveyForm(obj=survey)
     if form.validate_on_submit():
-        builder.update_survey(survey, **{name: getattr(form, name).data for name in SURVEY_FIELDS})
+        builder.update_survey(survey, **_survey_values(form))
         db.session.commit()
         flash(_("Survey details saved"), "success")
         return redirect(url_for("surveys.survey", survey_id=survey.id))
@@ -170,6 +178,7 @@ def edit_question(question_id: int):
         form.kind.data = question.kind.value
         form.required.data = "yes" if question.required else "no"
         form.choices.data = "\n".join(question.choices or [])
+        form.choices_cy.data = "\n".join(question.choices_cy or [])
     if form.validate_on_submit():
         try:
             builder.update_question(question, **_question_values(form))
