@@ -16,7 +16,7 @@ from wtforms import BooleanField, SubmitField
 from tracker.accounts import bp
 from tracker.accounts.models import User
 from tracker.accounts.permissions import current_user, login_required
-from tracker.core import mail
+from tracker.core import email_render, mail
 from tracker.core.fields import Form
 from tracker.extensions import db
 
@@ -67,16 +67,17 @@ def absolute_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def send(user: User, *, template: str, subject: str, sender_name: str, kind: str, dedupe_key: str,
+def send(user: User, *, template: str, subject, sender_name: str, kind: str, dedupe_key: str,
          essential: bool = False, **context) -> bool:
     """Queue one email to ``user`` from ``template`` (``.txt`` and ``.html``), in the caller's transaction;
     returns whether it was written (``False`` when the same ``dedupe_key`` was written before).
 
+    It is in the person's language, or in Welsh and English when they have not chosen one: ``subject``
+    and any word in ``context`` made outside the template are :class:`~tracker.core.email_render.PerLanguage`.
     A non-essential email ends with "Stop sending me these" and a link to the email settings page.
     """
     stop = None if essential else absolute_url("accounts.email_settings")
-    context = {**context, "user": user, "stop_link": stop}
-    text = render_template(f"{template}.txt", **context)
-    html = render_template(f"{template}.html", **context)
-    return mail.queue(to=user.email, subject=subject, text=text, html=html, sender_name=sender_name[:120],
-                      kind=kind, dedupe_key=dedupe_key) is not None
+    email = email_render.render(template, email_render.languages_of(user.language), subject,
+                                **context, user=user, stop_link=stop)
+    return mail.queue(to=user.email, subject=email.subject, text=email.text, html=email.html,
+                      sender_name=sender_name[:120], kind=kind, dedupe_key=dedupe_key) is not None

@@ -23,6 +23,7 @@ from tracker.accounts.email_settings import absolute_url, send
 from tracker.accounts.models import User
 from tracker.board.models import Action, Card, Opportunity
 from tracker.core import clock
+from tracker.core.email_render import PerLanguage
 from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme, Role
@@ -111,7 +112,7 @@ def _send(user: User, items: list[DigestAction], monday: date, sunday: date) -> 
     overdue = [item for item in items if item.is_overdue(monday)]
     this_week = [item for item in items if not item.is_overdue(monday)]
     send(user, template="board/email/digest",
-         subject=ngettext("Your actions: %(num)s due this week or overdue",
-                          "Your actions: %(num)s due this week or overdue", len(items)),
+         subject=PerLanguage(lambda: ngettext("Your actions: %(num)s due this week or overdue",
+                                              "Your actions: %(num)s due this week or overdue", len(items))),
          sender_name=sender, kind=DIGEST, dedupe_key=f"{DIGEST}:user:{user.id}:{due_key(monday)}",
-         overdue=overdue, this_week=this_week, week=(uk_date(monday), uk_date(sunday)))
+         overdue=overdue, this_week=this_week, week=PerLanguage(lambda: (uk_date(monday), uk_date(sunday))))

@@ -29,6 +29,7 @@ from tracker.accounts.models import User
 from tracker.checkins import calendar
 from tracker.checkins.models import CheckIn, CheckInStatus
 from tracker.core import clock
+from tracker.core.email_render import PerLanguage
 from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme, Role
@@ -139,19 +140,20 @@ def _people(programme: Programme, checkins: list[CheckIn]) -> tuple[dict[int, li
 
 
 def _send(kind: str, programme: Programme, checkin: CheckIn, due: str, people: list[User]) -> int:
-    title = calendar.checkin_title(checkin)
-    subjects = {
-        NOTICE: _("Check-in planned: %(title)s on %(day)s", title=title, day=uk_date(checkin.on)),
-        REMINDER: _("Reminder: %(title)s on %(day)s", title=title, day=uk_date(checkin.on)),
-        NUDGE: _("Was it held? %(title)s on %(day)s", title=title, day=uk_date(checkin.on)),
-    }
+    def subject():
+        title, day = calendar.checkin_title(checkin), uk_date(checkin.on)
+        return {NOTICE: _("Check-in planned: %(title)s on %(day)s", title=title, day=day),
+                REMINDER: _("Reminder: %(title)s on %(day)s", title=title, day=day),
+                NUDGE: _("Was it held? %(title)s on %(day)s", title=title, day=day)}[kind]
+
+    title = PerLanguage(lambda: calendar.checkin_title(checkin))
     links = {"page": absolute_url("checkins.checkin", checkin_id=checkin.id),
              "agenda": absolute_url("checkins.agenda", checkin_id=checkin.id),
              "ics": absolute_url("checkins.checkin_ics", checkin_id=checkin.id),
              "status": absolute_url("checkins.status", checkin_id=checkin.id)}
     sent = 0
     for person in {p.id: p for p in people}.values():
-        sent += send(person, template=f"checkins/email/{kind.removeprefix('checkin_')}", subject=subjects[kind],
+        sent += send(person, template=f"checkins/email/{kind.removeprefix('checkin_')}", subject=PerLanguage(subject),
                      sender_name=programme.name, kind=kind, dedupe_key=f"{kind}:{checkin.id}:{due}:user:{person.id}",
                      programme=programme, checkin=checkin, title=title, links=links)
     return sent

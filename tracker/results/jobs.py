@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from tracker.accounts.email_settings import absolute_url, send
 from tracker.accounts.models import User
 from tracker.core import clock
+from tracker.core.email_render import PerLanguage
 from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme, Role
@@ -168,13 +169,15 @@ def _subject_line(programme: Programme, notice: Notice) -> str:
 
 def _send(programme: Programme, notice: Notice, people: list[User]) -> int:
     link = absolute_url("results.tracker", slug=programme.slug, organisation=notice.org.slug)
+    subject = PerLanguage(lambda: _subject_line(programme, notice))
     sent = 0
     for person in people:
-        sent += send(person, template="results/email/missing", subject=_subject_line(programme, notice),
+        sent += send(person, template="results/email/missing", subject=subject,
                      sender_name=programme.name, kind=notice.kind,
                      dedupe_key=f"{notice.kind}:{notice.subject}:{due_key(notice.due)}:user:{person.id}",
                      programme=programme, notice=notice, figures=notice.kind.startswith("figures"),
-                     overdue=notice.kind.endswith("overdue"), due_day=uk_date(notice.due), link=link)
+                     overdue=notice.kind.endswith("overdue"), link=link,
+                     due_day=PerLanguage(lambda: uk_date(notice.due)))
     return sent
 
 

@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
-from tracker.core import clock, mail, secrets
+from tracker.core import clock, email_render, mail, secrets
 from tracker.core.db import utcnow
 from tracker.core.formats import uk_date
 from tracker.extensions import db
@@ -185,14 +184,17 @@ def _message(kind: str, *, wave: Wave, org: Organisation, link: str, today: date
     survey: Survey = wave.survey
     context = {"survey": survey, "wave": wave, "organisation": org, "programme": survey.programme, "link": link,
                "reminder": kind == REMINDER_KIND, "is_open": waves.state(wave, today) == waves.WaveState.OPEN}
-    if kind == REMINDER_KIND:
-        subject = _("Reminder: the %(organisation)s staff survey closes on %(day)s", organisation=org.name,
-                    day=uk_date(wave.closes_on))
-    else:
-        subject = _("Please answer the %(organisation)s staff survey", organisation=org.name)
-    return Message(subject=" ".join(subject.split())[:255],
-                   text=render_template("surveys/invitations/email.txt", **context),
-                   html=render_template("surveys/invitations/email.html", **context))
+
+    def subject():
+        if kind == REMINDER_KIND:
+            return _("Reminder: the %(organisation)s staff survey closes on %(day)s", organisation=org.name,
+                     day=uk_date(wave.closes_on))
+        return _("Please answer the %(organisation)s staff survey", organisation=org.name)
+
+    # Staff have no language of their own here: the organisation's survey language, or both, Welsh first.
+    email = email_render.render("surveys/invitations/email", email_render.languages_of(org.language),
+                                email_render.PerLanguage(subject), **context)
+    return Message(subject=email.subject, text=email.text, html=email.html)
 
 
 def _sender(wave: Wave) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from tracker.accounts import email_settings
 from tracker.accounts.models import User
 from tracker.core import clock
+from tracker.core.email_render import PerLanguage
 from tracker.core.formats import uk_date
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation, Programme, Role
@@ -162,12 +163,12 @@ def _notify_results(wave: Wave) -> int:
         if not user.email_notices:
             continue
         values = {"wave_id": wave.id}
-        subject = _("Results are ready: %(wave)s", wave=_wave_name(wave))
         written += email_settings.send(
-            user, template="surveys/jobs/results_ready", subject=" ".join(subject.split())[:255],
+            user, template="surveys/jobs/results_ready",
+            subject=PerLanguage(lambda: _("Results are ready: %(wave)s", wave=_wave_name(wave))),
             sender_name=" ".join(programme.name.split()), kind=RESULTS_KIND,
             dedupe_key=f"survey-results:{wave.id}:user:{user.id}", wave=wave, survey=wave.survey,
-            programme=programme, organisation=org, closed_on=uk_date(wave.closes_on),
+            programme=programme, organisation=org, closed_on=PerLanguage(lambda: uk_date(wave.closes_on)),
             results_link=email_settings.absolute_url("surveys.wave_results", **values))
     return written
 
