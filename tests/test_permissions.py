@@ -1020,3 +1020,14 @@ def _hold_or_release(w: Ids) -> dict:
 
 TARGETS["surveys.hold_invitations"] = Target(
     "org_manage_post", lambda w: {**org_b(w), "wave_id": w.invitation_waves[0]}, _hold_or_release)
+
+
+# --- the language switch: anybody; a signed-in person's choice is kept on their account -------------------
+
+LEVELS["language_switch"] = {"POST": (302, DONE, DONE, DONE, DONE, DONE, DONE, DONE)}
+#: Each post chooses the other language, so a second post by the same person changes something too.
+_languages = itertools.cycle(({"language": "cy"}, {"language": "en"}))
+TARGETS["accounts.change_language"] = Target("language_switch", data=lambda w: next(_languages))
+# The respondents' switch sets the language cookie only: it never looks at anyone's account.
+LEVELS["respondent_switch"] = {"POST": (302,) * 8}
+TARGETS["surveys.respond_language"] = Target("respondent_switch", data=lambda w: {"language": "cy"})

@@ -18,13 +18,15 @@ tracker_cli = AppGroup("tracker", help="Manage the service improvement tracker."
               help="At least 10 characters (prompted if not given).")
 @click.option("--admin", is_flag=True, help="Site administrator: manages accounts.")
 @click.option("--facilitator", is_flag=True, help="May create programmes.")
-def create_user(email: str, name: str, password: str, admin: bool, facilitator: bool) -> None:
+@click.option("--language", type=click.Choice(["cy", "en"]), default=None,
+              help="The person's language for pages and emails (default: not chosen; emails in both).")
+def create_user(email: str, name: str, password: str, admin: bool, facilitator: bool, language: str | None) -> None:
     """Create an account."""
     from tracker.accounts.services import AccountError
     from tracker.accounts.services import create_user as create
 
     try:
-        user = create(email, name, password, is_admin=admin, is_facilitator=facilitator)
+        user = create(email, name, password, is_admin=admin, is_facilitator=facilitator, language=language)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

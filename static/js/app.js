@@ -143,6 +143,6 @@ document.addEventListener("board-moved", (event) => {
 
 // A failed request (network, 4xx, 5xx) must never leave the board showing a move that did not happen.
 document.addEventListener("htmx:responseError", () => {
-  announce("Sorry, that did not work. The page will reload.");
+  announce(document.body.dataset.textFailed);
   window.setTimeout(() => window.location.reload(), 1500);
 });

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
@@ -11,7 +12,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Submit
 from wtforms.validators import Email, Length, Optional
 
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
-from tracker.core.fields import Form, MaxLength, Required, text
+from tracker.core.fields import Form, MaxLength, RadioField, Required, text
 
 #: Longer passwords are refused, so that hashing one costs what hashing any other does.
 MAX_PASSWORD_LENGTH = 200
@@ -34,6 +35,14 @@ class SignOutForm(Form):
     """Sign-out is a POST with a CSRF token, never a link."""
 
 
+def language_field() -> RadioField:
+    return RadioField(_l("Language for pages and emails"), widget=GovRadioInput(), default="",
+                      choices=lambda: [
+                          ("", _l("Not chosen: pages in the browser's language, emails in Welsh and English")),
+                          ("cy", "Cymraeg"), ("en", "English")],
+                      description=_l("People can change it themselves with the switch at the top of every page."))
+
+
 class NewUserForm(Form):
     name = text(_l("Full name"), limit=120, required=_l("Enter the person's full name"))
     email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
@@ -47,6 +56,7 @@ class NewUserForm(Form):
         description=_l("%(min)s to %(max)s characters", min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
     is_facilitator = BooleanField(_l("May create programmes (facilitator)"), widget=GovCheckboxInput())
     is_admin = BooleanField(_l("Site administrator (manages accounts)"), widget=GovCheckboxInput())
+    language = language_field()
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
 
@@ -61,6 +71,7 @@ class EditUserForm(Form):
     is_active = BooleanField(_l("Account is active"), widget=GovCheckboxInput())
     is_facilitator = BooleanField(_l("May create programmes (facilitator)"), widget=GovCheckboxInput())
     is_admin = BooleanField(_l("Site administrator (manages accounts)"), widget=GovCheckboxInput())
+    language = language_field()
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 

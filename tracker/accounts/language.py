@@ -26,4 +26,4 @@ def change_language():
     if user is not None and user.language != language:
         user.language = language
         db.session.commit()
-    return i18n.set_cookie(redirect(safe_next(request.form.get("next")), 303), language)
+    return i18n.set_cookie(redirect(safe_next(request.form.get("next"))), language)

@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts import sessions
 from tracker.accounts.models import User
+from tracker.core import i18n
 from tracker.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -29,7 +30,7 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, name: str, password: str, *, is_admin: bool = False,
-                is_facilitator: bool = False) -> User:
+                is_facilitator: bool = False, language: str | None = None) -> User:
     """Create an account.
 
     :raises AccountError: the name is blank (or only spaces) or longer than 120 characters, the email is
@@ -45,7 +46,7 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False,
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Password must be %(n)s characters or more", n=MIN_PASSWORD_LENGTH))
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
-                is_admin=is_admin, is_facilitator=is_facilitator)
+                is_admin=is_admin, is_facilitator=is_facilitator, language=i18n.valid(language))
     db.session.add(user)
     db.session.flush()
     return user
@@ -72,7 +73,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def update_user(user: User, *, name: str, is_admin: bool, is_facilitator: bool, is_active: bool,
-                acting: User) -> None:
+                acting: User, language: str | None = None) -> None:
     """Change an account's details; disabling it ends its sessions at once.
 
     :raises AccountError: an administrator tried to disable or demote themselves.
@@ -80,6 +81,7 @@ def update_user(user: User, *, name: str, is_admin: bool, is_facilitator: bool, 
     if user.id == acting.id and (not is_active or not is_admin):
         raise AccountError(_("You cannot disable your own account or remove your own administrator role"))
     user.name = name.strip()
+    user.language = i18n.valid(language)
     user.is_admin = is_admin
     user.is_facilitator = is_facilitator
     if user.is_active and not is_active:

@@ -73,7 +73,8 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = services.create_user(form.email.data, form.name.data, form.password.data,
-                                        is_admin=form.is_admin.data, is_facilitator=form.is_facilitator.data)
+                                        is_admin=form.is_admin.data, is_facilitator=form.is_facilitator.data,
+                                        language=form.language.data)
         except services.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -89,11 +90,13 @@ def edit_user(user_id: int):
     """Change an account: name, roles, active, password."""
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
+    if not form.is_submitted():
+        form.language.data = user.language or ""
     if form.validate_on_submit():
         try:
             services.update_user(user, name=form.name.data, is_admin=form.is_admin.data,
                                  is_facilitator=form.is_facilitator.data, is_active=form.is_active.data,
-                                 acting=current_user())
+                                 acting=current_user(), language=form.language.data)
             if form.password.data:
                 services.set_password(user, form.password.data)
         except services.AccountError as error:

@@ -98,6 +98,14 @@ class ProgrammeForm(Form):
 
 class OrganisationForm(Form):
     name = text(_l("Organisation name"), limit=200, required=_l("Enter the organisation's name"))
+    language = RadioField(_l("Language of its staff surveys"), widget=GovRadioInput(), default="both",
+                          choices=lambda: [
+                              ("both", _l("Welsh and English: invitations in both, Welsh first; the survey opens in "
+                                          "the browser's language")),
+                              ("cy", _l("Welsh: invitations in Welsh; the survey opens in Welsh")),
+                              ("en", _l("English: invitations in English; the survey opens in English"))],
+                          message=_l("Choose the language of its staff surveys"),
+                          description=_l("Respondents can always switch between Cymraeg and English."))
     submit = SubmitField(_l("Add organisation"), widget=GovSubmitInput())
 
 

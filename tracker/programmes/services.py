@@ -56,7 +56,7 @@ def update_programme(programme: Programme, **fields) -> None:
             setattr(programme, key, fields[key])
 
 
-def add_organisation(programme: Programme, name: str) -> Organisation:
+def add_organisation(programme: Programme, name: str, *, language: str | None = None) -> Organisation:
     """Add a participating organisation.
 
     :raises ProgrammeError: the name is already used in this programme.
@@ -67,14 +67,20 @@ def add_organisation(programme: Programme, name: str) -> Organisation:
     if any(org.name.lower() == name.lower() for org in programme.organisations):
         raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
     taken = {org.slug for org in programme.organisations}
-    org = Organisation(programme=programme, name=name, slug=_unique_slug(slugify(name), taken.__contains__))
+    org = Organisation(programme=programme, name=name, slug=_unique_slug(slugify(name), taken.__contains__),
+                       language=_survey_language(language))
     db.session.add(org)
     db.session.flush()
     return org
 
 
-def rename_organisation(org: Organisation, name: str) -> None:
-    """Change an organisation's name; its slug (and so every link to its pages) stays.
+def _survey_language(language: str | None) -> str:
+    return language if language in ("both", "cy", "en") else "both"
+
+
+def rename_organisation(org: Organisation, name: str, *, language: str | None = None) -> None:
+    """Change an organisation's name (and, when given, its staff surveys' language); its slug (and so every
+    link to its pages) stays.
 
     :raises ProgrammeError: another organisation of the programme has that name.
     """
@@ -84,6 +90,8 @@ def rename_organisation(org: Organisation, name: str) -> None:
     if any(o.id != org.id and o.name.lower() == name.lower() for o in org.programme.organisations):
         raise ProgrammeError(_("%(name)s is already taking part in this programme", name=name))
     org.name = name
+    if language is not None:
+        org.language = _survey_language(language)
     db.session.flush()
 
 

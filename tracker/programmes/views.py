@@ -79,7 +79,7 @@ def new_organisation(slug: str):
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            org = services.add_organisation(programme, form.name.data)
+            org = services.add_organisation(programme, form.name.data, language=form.language.data)
         except services.ProgrammeError as error:
             form.name.errors.append(str(error))
         else:
@@ -100,7 +100,7 @@ def edit_organisation(slug: str, org_slug: str):
     form = OrganisationForm(obj=org)
     if form.validate_on_submit():
         try:
-            services.rename_organisation(org, form.name.data)
+            services.rename_organisation(org, form.name.data, language=form.language.data)
         except services.ProgrammeError as error:
             form.name.errors.append(str(error))
         else:

@@ -119,7 +119,7 @@ def respond_survey():
     return _survey(request.method == "POST", change="change" in request.form)
 
 
-@bp.route("/s/language", methods=["POST"])
+@bp.route("/s/survey/language", methods=["POST"])
 def respond_language():
     """The respondents' language switch. Pressed on the questions or on "Check your answers", it posts the
     answers too, and the same page comes back in the chosen language with them; elsewhere it goes back to
@@ -133,7 +133,7 @@ def respond_language():
         response = make_response(_survey(True, change=request.form.get("page") != "check"))
     else:
         done = url_for("surveys.respond_done")
-        response = redirect(done if request.form.get("next") == done else url_for("surveys.respond_survey"), 303)
+        response = redirect(done if request.form.get("next") == done else url_for("surveys.respond_survey"))
     return i18n.set_cookie(response, language)
 
 
