@@ -123,7 +123,9 @@ def test_inviting_makes_one_invitation_and_one_email_each_with_only_the_tokens_h
     assert [link_in(m) for m in sent] == tokens
     for message, token in zip(sent, tokens, strict=True):
         assert message.sender_name == world.programme.name
-        assert message.subject == "Please answer the Council A staff survey"
+        # Staff have no language of their own: both, Welsh first (the organisation's setting is "both").
+        assert message.subject == ("Atebwch arolwg staff Council A, os gwelwch yn dda / "
+                                   "Please answer the Council A staff survey")
         assert token in message.html_body and f'href="https://tracker.example/s/{token}"' in message.html_body
         assert "open until 14 April 2026" in message.text_body
         assert "works once" in message.text_body
@@ -197,6 +199,29 @@ def use(token: str) -> None:
     db.session.commit()
 
 
+@pytest.mark.parametrize("language", ["cy", "en"])
+def test_an_organisation_with_one_survey_language_invites_in_that_language_only(world, survey, language):
+    world.org_a.language = language
+    wave = survey.waves[1]
+    (token,) = invite_tokens(wave, world.org_a, ["ann@council.gov.uk"])
+    (message,) = messages(invitations.INVITATION_KIND)
+    assert message.subject == {"cy": "Atebwch arolwg staff Council A, os gwelwch yn dda",
+                               "en": "Please answer the Council A staff survey"}[language]
+    assert ("14 Ebrill 2026" in message.text_body, "14 April 2026" in message.text_body) == (
+        language == "cy", language == "en")
+    assert f'<html lang="{"cy" if language == "cy" else "en-GB"}">' in message.html_body
+    assert message.text_body.count(token) == 1
+
+
+def test_a_bilingual_invitation_has_one_link_in_each_language(world, survey):
+    wave = survey.waves[1]
+    (token,) = invite_tokens(wave, world.org_a, ["ann@council.gov.uk"])
+    (message,) = messages(invitations.INVITATION_KIND)
+    welsh, english = message.text_body.split("-" * 40)
+    assert token in welsh and token in english and "14 Ebrill 2026" in welsh and "14 April 2026" in english
+    assert message.html_body.index('<div lang="cy">') < message.html_body.index('<div lang="en-GB">')
+
+
 def test_reminders_go_only_to_invitations_without_a_use_with_a_new_link(world, survey):
     wave = survey.waves[1]
     ann, bob, cat = invite_tokens(wave, world.org_a, ["ann@x.org", "bob@x.org", "cat@x.org"])
@@ -207,7 +232,8 @@ def test_reminders_go_only_to_invitations_without_a_use_with_a_new_link(world, s
     assert reminded == invitations.Reminded(sent=2, skipped=0)
     sent = messages(invitations.REMINDER_KIND)
     assert [m.to_address for m in sent] == ["ann@x.org", "cat@x.org"]
-    assert sent[0].subject == "Reminder: the Council A staff survey closes on 14 April 2026"
+    assert sent[0].subject == ("Nodyn atgoffa: mae arolwg staff Council A yn cau ar 14 Ebrill 2026 / "
+                               "Reminder: the Council A staff survey closes on 14 April 2026")
     new_tokens = [link_in(m) for m in sent]
     assert not set(new_tokens) & {ann, bob, cat}
     hashes = set(db.session.scalars(select(Invitation.token_hash)))

@@ -159,7 +159,7 @@ def test_the_emails_carry_absolute_links_and_the_notice_a_way_to_stop_them(world
     assert {n.to_address for n in notices} == {world.facilitator.email, world.team_a.email}
     wave_id = year.waves[0].id
     for notice in notices:
-        assert notice.subject == f"Results are ready: {W1}"
+        assert notice.subject == f"Mae'r canlyniadau'n barod: Cylch 1 o “Staff pulse survey” / Results are ready: {W1}"
         assert f"http://127.0.0.1:5000/waves/{wave_id}/results" in notice.text_body
         assert f'href="http://127.0.0.1:5000/waves/{wave_id}/results"' in notice.html_body
         assert "Stop sending me these: http://127.0.0.1:5000/account/email" in notice.text_body
