@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from tests.surveys.test_invitations import invite_tokens
+from tests.surveys.test_invitations import OPEN_DAY, invite_tokens
 from tests.surveys.test_respond import valid_answers
-from tests.surveys.test_respond_views import as_pairs, count, new_client, opened, start, text_of  # noqa: F401
+from tests.surveys.test_respond_views import as_pairs, count, new_client, start, text_of
+from tracker.core import clock
 from tracker.extensions import db
 from tracker.surveys import respond
 from tracker.surveys.models import Response
@@ -27,6 +28,13 @@ def with_fingerprint(survey, data: dict, extra) -> dict:
 
 def lang_of(response) -> str:
     return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def opened():
+    """The clock stopped on a day wave 2 is open."""
+    with clock.frozen(OPEN_DAY):
+        yield
 
 
 @pytest.fixture
