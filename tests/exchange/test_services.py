@@ -13,6 +13,7 @@ from tests import factories
 from tests.exchange.conftest import TODAY, csv_bytes, save
 from tracker.board import services as board
 from tracker.board.models import ConceptSheet, Kind, Priority, RoadmapColumn
+from tracker.core import i18n
 from tracker.exchange import files, imports, tables
 from tracker.extensions import db
 from tracker.programmes import services as programmes
@@ -369,6 +370,20 @@ def test_xlsx_round_trip_is_all_unchanged(world, results):
     found = imports.preview(world.programme, parsed.to_json(), world.facilitator, TODAY)
     assert len(found) == 8
     assert {r.status for r in found} == {"unchanged"}
+
+
+@pytest.mark.parametrize(("exported_in", "imported_in"), [("cy", "en"), ("cy", "cy"), ("en", "cy")])
+def test_an_export_in_either_language_imports_as_it_is_in_either(world, results, exported_in, imported_in):
+    with i18n.in_language(exported_in):
+        sheets = tables.results_tables(world.programme, [world.org_a, world.org_b], TODAY)
+        data = files.to_xlsx(sheets)
+        csv_data = files.to_csv(tables.figures_table(world.programme, [world.org_a, world.org_b]))
+    assert ("Ffigurau" in sheets) == (exported_in == "cy")
+    with i18n.in_language(imported_in):
+        for name, content in (("results.xlsx", data), ("figures.csv", csv_data)):
+            parsed = imports.parse(name, content)
+            found = imports.preview(world.programme, parsed.to_json(), world.facilitator, TODAY)
+            assert len(found) == 8 and {r.status for r in found} == {"unchanged"}, name
 
 
 # --- preview --------------------------------------------------------------------------------------

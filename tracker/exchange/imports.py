@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.core import numbers
+from tracker.core import i18n, numbers
 from tracker.exchange.files import FORMULA_STARTS
-from tracker.exchange.tables import figure_headings
+from tracker.exchange.tables import figure_headings, figures_sheet_name
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 from tracker.programmes.permissions import can_edit_org, can_manage_programme
@@ -52,8 +52,9 @@ ALIASES = {
     "note": ("note", "notes"),
     "source": ("source", "data source"),
 }
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
+#: Yes and no as people (and the export, in either language) write them.
+YES = {"yes", "y", "true", "1", "ie", "oes", "do"}
+NO = {"no", "n", "false", "0", "na", "nac oes", "naddo"}
 
 
 class ImportFileError(ValueError):
@@ -88,7 +89,18 @@ class ParsedFile:
 
 
 def _normalise_heading(value) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(value or "").lower()).split())
+    return " ".join(re.sub(r"[\W_]+", " ", str(value or "").lower()).split())
+
+
+def _aliases() -> dict[str, tuple[str, ...]]:
+    """Each field's accepted headings: :data:`ALIASES`, and the export's own headings in both languages (a
+    file exported in Welsh is imported as it is, whatever language the person importing it reads)."""
+    exported = []
+    for language in i18n.LANGUAGES:
+        with i18n.in_language(language):
+            exported.append(figure_headings())
+    return {name: tuple(dict.fromkeys([*ALIASES[name], *(_normalise_heading(h[name]) for h in exported)]))
+            for name in FIELDS}
 
 
 def _text(value) -> str:
@@ -110,8 +122,9 @@ def _text(value) -> str:
 def _map_columns(header: list) -> dict[str, int]:
     names = [_normalise_heading(h) for h in header]
     found: dict[str, int] = {}
+    aliases = _aliases()
     for name in FIELDS:
-        for alias in ALIASES[name]:
+        for alias in aliases[name]:
             index = next((i for i, n in enumerate(names) if n == alias and i not in found.values()), None)
             if index is not None:
                 found[name] = index
@@ -161,7 +174,7 @@ def _csv_rows(data: bytes):
 
 
 def _xlsx_parsed(data: bytes) -> ParsedFile:
-    """The sheet named "Figures" if there is one, otherwise the first sheet whose heading row names the
+    """The sheet named "Figures" (or "Ffigurau") if there is one, otherwise the first sheet whose heading row names the
     required columns, otherwise the first sheet."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -177,7 +190,11 @@ def _xlsx_parsed(data: bytes) -> ParsedFile:
     except Exception as error:  # noqa: BLE001 - any failure to open means "not a workbook"
         raise ImportFileError(_("The file is not a valid .xlsx workbook")) from error
     try:
-        sheets = sorted(workbook.worksheets, key=lambda s: s.title.strip().lower() != "figures")
+        named = set()
+        for language in i18n.LANGUAGES:
+            with i18n.in_language(language):
+                named.add(figures_sheet_name().lower())
+        sheets = sorted(workbook.worksheets, key=lambda s: s.title.strip().lower() not in named)
         first_error = None
         for sheet in sheets:
             try:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from tracker.board import queries as board_queries
@@ -290,7 +291,13 @@ def figures_table(programme: Programme, organisations: list[Organisation]) -> Ta
 def results_tables(programme: Programme, organisations: list[Organisation], today: date) -> dict[str, Table]:
     """The results tracker sheet and the long-format "Figures" sheet."""
     return {_("Results tracker"): results_tracker(programme, organisations, today),
-            "Figures": figures_table(programme, organisations)}
+            figures_sheet_name(): figures_table(programme, organisations)}
+
+
+def figures_sheet_name() -> str:
+    """The long-format sheet's name in the export's language ("Figures", "Ffigurau"); the import finds it by
+    either."""
+    return pgettext("the name of a sheet of an export", "Figures")
 
 
 # --- action plans ---------------------------------------------------------------------------------
