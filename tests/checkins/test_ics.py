@@ -178,3 +178,15 @@ def test_an_all_day_calendar_has_no_time_zone(client, planned, login):
     with clock.frozen(datetime(2026, 5, 13, 9) + timedelta(days=1)):
         cal = parse(client.get(address(client, planned.programme.slug).removeprefix("http://localhost")))
     assert cal.walk("VTIMEZONE") == []
+
+
+def test_the_feed_is_in_its_owners_language(client, rich, login):
+    rich.facilitator.language = "cy"
+    db.session.commit()
+    login(client, rich.facilitator)
+    url = address(client, rich.programme.slug)
+    client.post("/sign-out")
+    # A calendar application sends no cookie and its own Accept-Language: the owner's language decides.
+    cal = parse(client.get(url.removeprefix("http://localhost"), headers={"Accept-Language": "en-GB"}))
+    summer = events(cal)[f"checkin-{checkin_of(rich.org_a, 2).id}@localhost"]
+    assert str(summer["SUMMARY"]) == "Cyfarfod cynnydd 2 gyda Council A"

@@ -19,7 +19,7 @@ from tracker.accounts.permissions import current_user, login_required
 from tracker.checkins import bp, calendar, feeds, ics, timeline
 from tracker.checkins.forms import CheckInForm, EventForm, ExtraCheckInForm, FeedForm, StatusForm
 from tracker.checkins.models import CheckIn, CheckInStatus, ProgrammeEvent
-from tracker.core import clock
+from tracker.core import clock, i18n
 from tracker.core.htmx import render
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Role
@@ -321,6 +321,8 @@ def feed_ics(token: str):
     if found is None:
         abort(404)
     programme = found.programme
+    if found.user.language:  # a calendar application sends no cookie: the events in their owner's language
+        i18n.use_now(found.user.language)
     items = timeline.items(programme, visible_organisations(found.user, programme), clock.today())
     response = make_response(ics.calendar(items, name=programme.name))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
