@@ -62,7 +62,7 @@ clean:
 ## translations: extract every user-facing string into tracker/translations/messages.pot and add the new ones
 ## to the Welsh catalogue (untranslated: the catalogue test lists them until they are translated)
 translations: $(BIN)/flask
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --ignore-dirs ".*" \
 	  --project "Service improvement tracker" -o tracker/translations/messages.pot .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l cy \
 	  --no-fuzzy-matching --ignore-obsolete --width 100
