@@ -1031,3 +1031,10 @@ TARGETS["accounts.change_language"] = Target("language_switch", data=lambda w: n
 # The respondents' switch sets the language cookie only: it never looks at anyone's account.
 LEVELS["respondent_switch"] = {"POST": (302,) * 8}
 TARGETS["surveys.respond_language"] = Target("respondent_switch", data=lambda w: {"language": "cy"})
+
+
+# --- discovery and evidence: each package's rules beside its own tests ----------------------------------
+
+import tests.assessments.permission_rules  # noqa: E402,F401
+import tests.audits.permission_rules  # noqa: E402,F401
+import tests.insights.permission_rules  # noqa: E402,F401

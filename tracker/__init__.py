@@ -92,7 +92,20 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import accounts, board, checkins, exchange, programmes, results, scheduler, surveys
+    from tracker import (
+        accounts,
+        assessments,
+        audits,
+        board,
+        checkins,
+        exchange,
+        insights,
+        programmes,
+        results,
+        scheduler,
+        surveys,
+    )
+    from tracker.board import sources
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(programmes.bp)
@@ -103,6 +116,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys.bp)
     app.register_blueprint(checkins.bp)
     app.register_blueprint(scheduler.bp)
+    # Discovery and evidence: insights, the case file audit, the self-assessment toolkit; each links cards
+    # on the board back to the evidence they came from.
+    app.register_blueprint(insights.bp)
+    app.register_blueprint(audits.bp)
+    app.register_blueprint(assessments.bp)
+    sources.init_app(app)
 
     from tracker import api
     from tracker.api import tokens

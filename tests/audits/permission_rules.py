@@ -1,0 +1,1 @@
+"""The audits routes' rules in the permission matrix (tests/test_permissions.py imports this module)."""

@@ -1,0 +1,5 @@
+"""The case file audit: scoring templates, audits of an organisation's case files, and their results."""
+
+from flask import Blueprint
+
+bp = Blueprint("audits", __name__)
