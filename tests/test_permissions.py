@@ -95,6 +95,11 @@ WRITE_ENDPOINTS = _write_endpoints()
 # --- the world as ids ----------------------------------------------------------------------------
 
 
+#: ``extend(ids, world)`` functions that add a package's organisation-B objects to :class:`Ids` (each
+#: ``tests/<package>/permission_rules.py`` appends one, with its LEVELS and TARGETS).
+IDS_EXTENSIONS: list[Callable] = []
+
+
 class Ids:
     """Organisation B's objects (and a few others) as plain values that survive a rollback.
 
@@ -153,6 +158,8 @@ class Ids:
         self._n = itertools.count(1)
         self._checkins(world)
         self._agenda_checkins(world)
+        for extend in IDS_EXTENSIONS:  # objects of the packages whose rules live beside their tests
+            extend(self, world)
 
     def _survey_results(self, world) -> None:
         """A survey whose wave 1 has closed (it opened when the programme started, 30 days ago), with five
