@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests import factories
+from tests.browser.welsh import english_fragments, welsh_problems
 from tracker.extensions import db
 
 HERE = Path(__file__).parent
@@ -280,8 +282,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "page"
 
 
-def save_screenshots(page: Page, name: str) -> None:
-    """A full-page screenshot at each of SCREENSHOT_WIDTHS, as ``NAME-WIDTH.png``; the viewport is restored."""
+def save_screenshots(page: Page, name: str, widths: tuple[int, ...] = SCREENSHOT_WIDTHS) -> None:
+    """A full-page screenshot at each of ``widths``, as ``NAME-WIDTH.png``; the viewport is restored."""
     global _screenshots_emptied
     if not _screenshots_emptied:
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
@@ -289,7 +291,7 @@ def save_screenshots(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     try:
-        for width in SCREENSHOT_WIDTHS:
+        for width in widths:
             page.set_viewport_size({"width": width, "height": size["height"]})
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True, animations="disabled",
                             caret="initial")
@@ -323,46 +325,104 @@ def _screenshot_name(view: tuple, what: str) -> str:
     return name
 
 
+def _check(page: Page, label: str, name: str, widths: tuple[int, ...] = SCREENSHOT_WIDTHS) -> None:
+    """axe-core and ``page_problems`` on the page as it is now; its screenshots saved as ``name``."""
+    checked = _scripted(page)
+    violations = _run_axe(checked)
+    if violations:
+        print(f"axe: {len(violations)} violation(s) on {label}:\n{format_violations(violations)}")
+    problems = page_problems(checked)
+    save_screenshots(checked, name, widths)
+    assert not violations, f"axe found violations on {label}:\n{format_violations(violations)}"
+    assert not problems, f"problems on {label}:\n" + "\n".join(f"    {problem}" for problem in problems)
+
+
 @pytest.fixture
 def axe():
     """``axe(page, what)`` checks the page as it is now: axe-core finds no WCAG 2.2 A/AA or best-practice
     violations, and ``page_problems`` finds nothing; and saves its screenshots.
 
     With ``once=True`` (a page just opened, not changed by the test) a view already checked in this
-    session (same path pattern, same person, JavaScript on or off) is not checked again.
+    session (same path pattern, same person, JavaScript on or off) is not checked again. Returns the
+    screenshots' name when the page was checked, ``None`` when it was skipped.
     """
 
-    def _axe(page: Page, what: str = "", *, once: bool = False) -> None:
+    def _axe(page: Page, what: str = "", *, once: bool = False) -> str | None:
         label = what or page.url
         view = _view(page)
         if once and view in _checked_views:
-            return
-        checked = _scripted(page)
-        violations = _run_axe(checked)
-        if violations:
-            print(f"axe: {len(violations)} violation(s) on {label}:\n{format_violations(violations)}")
-        problems = page_problems(checked)
-        save_screenshots(checked, _screenshot_name(view, what))
-        assert not violations, f"axe found violations on {label}:\n{format_violations(violations)}"
-        assert not problems, f"problems on {label}:\n" + "\n".join(f"    {problem}" for problem in problems)
+            return None
+        name = _screenshot_name(view, what)
+        _check(page, label, name)
         if once:
             _checked_views.add(view)
+            # A respondent's page is reached by a one-use link that sends the browser on (``page.goto``, not
+            # ``visit``): it is checked in Welsh at the address it ended on, in the respondent's session.
+            path = "/" + view[0]
+            if WELSH_PASS and path.startswith("/s/"):
+                check_welsh(page, page.url, 200, name)
+        return name
 
     return _axe
+
+
+#: The Welsh pass runs once, on SQLite: a page's language does not depend on the database.
+WELSH_PASS = not os.environ.get("TEST_DATABASE_URL")
+#: Seconds spent in the Welsh pass, and the pages it checked (said at the end of the run).
+_welsh_time = [0.0, 0]
+
+
+def check_welsh(page: Page, path: str, status: int, name: str) -> None:
+    """Open ``path`` again in Welsh (a new page of the same context, ``Accept-Language: cy``: the people the
+    tests sign in have no language of their own and no language cookie) and check it: the same status, axe
+    and ``page_problems``, ``lang="cy"`` and no English UI string (``welsh_problems``)."""
+    started = time.monotonic()
+    welsh = page.context.new_page()
+    try:
+        welsh.set_viewport_size(page.viewport_size)
+        welsh.set_extra_http_headers({"Accept-Language": "cy"})
+        # Chromium sends the context's locale ("en-GB") as Accept-Language on navigations, whatever the extra
+        # headers say (only subresources get them): the page's own requests get the header by a route.
+        welsh.route(lambda url: "/static/" not in url,
+                    lambda route, request: route.continue_(headers={**request.headers, "accept-language": "cy"}))
+        response = welsh.goto(path)
+        assert response is not None and response.status == status, f"{path} in Welsh: {response and response.status}"
+        _check(welsh, f"{path} in Welsh", f"{name}--cy", widths=(1280,))
+        problems = welsh_problems(welsh)
+        assert not problems, f"{path} in Welsh:\n" + "\n".join(f"    {problem}" for problem in problems)
+    finally:
+        welsh.close()
+        _welsh_time[0] += time.monotonic() - started
+        _welsh_time[1] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _welsh_time[1]:
+        terminalreporter.write_line(f"Welsh pass: {_welsh_time[1]} page(s) in {_welsh_time[0]:.0f} s")
 
 
 @pytest.fixture
 def visit(axe):
     """``visit(page, path)`` opens a page, checks it answered ``status``, and checks it with ``axe`` (once per
-    view)."""
+    view); a view checked for the first time is then opened and checked in Welsh too (``check_welsh``)."""
 
     def _visit(page: Page, path: str, *, status: int = 200):
         response = page.goto(path)
         assert response is not None and response.status == status, f"{path}: {response and response.status}"
-        axe(page, path, once=True)
+        name = axe(page, path, once=True)
+        respondent = page.url.split("://", 1)[-1].partition("/")[2].startswith("s/")  # axe did it in Welsh
+        if name is not None and WELSH_PASS and not respondent:
+            check_welsh(page, path, status, name)
         return response
 
     return _visit
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _english_fragments():
+    """The catalogue's English fragments, read once per session (before the first page is opened)."""
+    if WELSH_PASS:
+        english_fragments()
 
 
 # --- people and sessions -------------------------------------------------------------------------

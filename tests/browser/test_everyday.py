@@ -94,7 +94,7 @@ def test_rename_an_organisation_and_remove_a_person(page, world, sign_in, visit,
     visit(page, org_url(world.org_a))
     page.get_by_role("link", name="Change the organisation's name").click()
     page.get_by_label("Organisation name").fill("Council A (Housing Options)")
-    page.get_by_role("button", name="Save name").click()
+    page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Council A (Housing Options)")
 
     visit(page, f"/programmes/{programme.slug}/people")

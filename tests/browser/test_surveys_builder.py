@@ -58,7 +58,7 @@ def test_build_a_survey(page, world, sign_in, visit, axe):
     # Create the survey: a blank title is refused; the privacy note comes filled in.
     page.get_by_role("link", name="Create a survey").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create a survey")
-    expect(page.get_by_label("Privacy note")).to_have_value(re.compile("^We store your answers"))
+    expect(page.get_by_label("Privacy note", exact=True)).to_have_value(re.compile("^We store your answers"))
     expect(page.get_by_label("How many days each wave stays open")).to_have_value("14")
     axe(page, "create a survey", once=True)
     page.get_by_role("button", name="Create survey").click()
@@ -66,8 +66,8 @@ def test_build_a_survey(page, world, sign_in, visit, axe):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the survey’s title")
     expect(page.locator("#title-error")).to_contain_text("Enter the survey’s title")
     axe(page, "create a survey, with an error")
-    page.get_by_label("Title").fill("Staff pulse survey")
-    page.get_by_label("Introduction").fill("Tell us how the changes are going.")
+    page.get_by_label("Title", exact=True).fill("Staff pulse survey")
+    page.get_by_label("Introduction", exact=True).fill("Tell us how the changes are going.")
     page.get_by_role("button", name="Create survey").click()
     expect(success_banner(page)).to_contain_text("Survey created, with 5 waves. Now add its questions.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff pulse survey")
@@ -197,10 +197,10 @@ def test_build_a_survey(page, world, sign_in, visit, axe):
 
     # The survey's details can be changed.
     page.get_by_role("link", name="Staff pulse survey").click()
-    page.get_by_role("link", name="Change title").click()
+    page.get_by_role("link", name=re.compile(r"^Change\s+title$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the survey’s details")
     axe(page, "change the survey's details", once=True)
-    page.get_by_label("Title").fill("Staff pulse survey 2026")
+    page.get_by_label("Title", exact=True).fill("Staff pulse survey 2026")
     page.get_by_role("button", name="Save survey").click()
     expect(success_banner(page)).to_contain_text("Survey details saved")
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff pulse survey 2026")

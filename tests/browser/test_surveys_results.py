@@ -53,7 +53,7 @@ def test_results_hidden_below_the_minimum_and_shown_at_it(page, world, sign_in, 
     axe(page, "wave results, all organisations, one below the minimum")
 
     page.get_by_label("Show the results of").select_option(label="Council A")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_role("heading", name="Answers: Council A")).to_be_visible()
     expect(page.locator(".govuk-warning-text")).to_contain_text(f"Council A: {HIDDEN}")
     expect(answers_table(page, likert).get_by_role("columnheader")).to_have_count(3)  # all organisations only
@@ -61,7 +61,7 @@ def test_results_hidden_below_the_minimum_and_shown_at_it(page, world, sign_in, 
     axe(page, "wave results, an organisation below the minimum")
 
     page.get_by_label("Show the results of").select_option(label="Council B")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_text("Council B: Hidden to protect anonymity: with the figures across all organisations")
            ).to_be_visible()
 
@@ -70,7 +70,7 @@ def test_results_hidden_below_the_minimum_and_shown_at_it(page, world, sign_in, 
     respond_alike(wave, world.org_a, survey, 1, likert=4, text="Clearer letters")
     db.session.commit()
     page.get_by_label("Show the results of").select_option(label="Council A")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_text(HIDDEN)).to_have_count(0)
     table = answers_table(page, likert)
     expect(table.get_by_role("row", name=re.compile("^Strongly agree"))).to_have_text(
@@ -85,7 +85,7 @@ def test_results_hidden_below_the_minimum_and_shown_at_it(page, world, sign_in, 
     expect(page.get_by_text("Clearer letters")).to_be_visible()
     axe(page, "free-text answers of one organisation")
     page.get_by_label("Show the answers of").select_option(label="All organisations")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_text("11 answers, in random order.")).to_be_visible()
     page.get_by_role("link", name="Back to the results of wave 1").click()
 
@@ -162,7 +162,7 @@ def test_the_trend_after_a_second_wave(page, world, sign_in, visit, axe):
     db.session.get(type(second), second.id).closes_on = today() - timedelta(days=1)
     db.session.commit()
     page.get_by_label("Compare all organisations with").select_option(label="Council A")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(trend.locator("tbody tr")).to_have_count(2)
     expect(trend.locator("tbody tr").nth(1)).to_have_text(re.compile(r"Wave\s2\s*6\s*4\.0\s*100%\s*12\s*4\.5\s*100%"))
     chart = page.get_by_role("img", name=f"Mean answer to “{likert.text}” by wave")

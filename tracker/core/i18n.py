@@ -9,7 +9,7 @@ sign-in); a respondent's survey's default (see ``tracker.surveys.views_respond``
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, refresh
 
 #: The languages, in the order Welsh public bodies show them.
@@ -73,8 +73,6 @@ def in_language(language: str) -> Iterator[None]:
 
 def set_cookie(response, language: str):
     """Remember ``language`` in this browser (the switch before sign-in, and for respondents)."""
-    from flask import current_app
-
     secure = current_app.config["ENV_NAME"] not in ("development", "testing")
     response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, path="/", secure=secure, httponly=True,
                         samesite="Lax")
@@ -85,5 +83,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language():
         language = current()
-        return {"language": language, "html_lang": HTML_LANG[language], "language_names": NAMES,
-                "other_languages": [code for code in LANGUAGES if code != language]}
+        return {"language": language, "html_lang": HTML_LANG[language], "language_names": NAMES}
