@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("insights", __name__)
+
+from tracker.insights import models, sources, views  # noqa: E402,F401  (the models, the card page's provider, routes)
