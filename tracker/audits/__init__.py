@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("audits", __name__)
+
+from tracker.audits import models, sources, views  # noqa: E402,F401
