@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/bench_survey_results.py
 	$(BIN)/python bench/bench_checkins.py
 	$(BIN)/python bench/bench_scheduler.py
+	$(BIN)/python bench/bench_audits.py
 
 lint: install
 	$(BIN)/ruff check tracker tests bench wsgi.py

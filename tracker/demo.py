@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.accounts.services import create_user, find_by_email
+from tracker.assessments import demo as assessments_demo
+from tracker.audits import demo as audits_demo
 from tracker.board import services as board
 from tracker.board.models import Card, ConceptSheet, Kind, Priority, PrototypePlan, RoadmapColumn
 from tracker.checkins import demo as checkins_demo
@@ -158,6 +160,13 @@ PLAN = {
 }
 
 
+def load_insights(programme) -> None:
+    """Seed 002's discovery insights by theme, linked to what answers them (``tracker.insights.demo``)."""
+    from tracker.insights import demo as insights_demo
+
+    insights_demo.load(programme, ORGANISATIONS)
+
+
 def _accounts() -> dict[str, User]:
     users = {}
     for email, name, _role, _org, is_admin, is_facilitator in ACCOUNTS:
@@ -229,6 +238,9 @@ def load_demo() -> list[tuple[str, str]]:
     _results(programme, orgs, facilitator)
     _survey(programme)
     checkins_demo.load(programme)
+    load_insights(programme)
+    audits_demo.load(programme, rct)  # the seed's 27-point template and RCT's baseline audit
+    assessments_demo.load(programme)  # the starter self-assessment toolkit
     return listing
 
 

@@ -47,6 +47,8 @@ VISITED_ELSEWHERE = {
 NOT_PAGES_PREFIXES = ("api.", "exchange.export_results", "exchange.export_plans", "surveys.wave_results_download")
 # The check-ins' calendar files: a check-in's download and the secret feed.
 NOT_PAGES_PREFIXES += ("checkins.checkin_ics", "checkins.feed_ics")
+# A self-assessment's report as .csv or .xlsx.
+NOT_PAGES_PREFIXES += ("assessments.report_file",)
 
 
 def pages(world, framework):
