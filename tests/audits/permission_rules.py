@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.test_permissions import IDS_EXTENSIONS, TARGETS, Target, date_parts, org_b
 from tracker.audits import services
-from tracker.audits.models import AuditFinding, AuditFindingCard, AuditImport, FindingKind
+from tracker.audits.models import Audit, AuditCase, AuditFinding, AuditFindingCard, AuditImport, FindingKind
 from tracker.extensions import db
 
 
@@ -38,6 +38,16 @@ def extend(ids, world) -> None:
     db.session.add(pending)
     db.session.commit()
     ids.audit_import_b = pending.id
+    # Parts to change, move and remove: stage 1's first element; stage 2's PHP element's first of three items.
+    ids.audit_template_item = template.stages[1].elements[2].items[0].id
+    # Two of each to remove, since team B and the facilitator both may (each removes the latest one left).
+    for n in range(2):
+        services.add_case(audit, reference=f"Spare-{n}")
+        services.add_finding(audit, FindingKind.POSITIVE, f"Spare positive {n}")
+        spare = services.start_audit(world.org_b, template, title=f"Spare audit of B {n}",
+                                     started_on=date(2022, 8, 18))
+        services.add_finding(spare, FindingKind.IMPROVEMENT, f"Spare area {n}")
+    db.session.commit()
 
 
 IDS_EXTENSIONS.append(extend)
@@ -50,6 +60,23 @@ def _free_finding(w) -> int:
     return db.session.scalar(select(AuditFinding.id).where(
         AuditFinding.audit_id == w.audit_b, AuditFinding.kind == FindingKind.IMPROVEMENT,
         AuditFinding.id.not_in(carded)).order_by(AuditFinding.id))
+
+
+def _latest(w, column, *where) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(column).where(*where).order_by(column.desc()).limit(1))
+
+
+def _spare_case(w) -> int:
+    return _latest(w, AuditCase.id, AuditCase.audit_id == w.audit_b, AuditCase.reference.like("Spare-%"))
+
+
+def _spare_finding(w) -> int:
+    return _latest(w, AuditFinding.id, AuditFinding.audit_id == w.audit_b, AuditFinding.text.like("Spare positive%"))
+
+
+def _spare_audit(w) -> int:
+    return _latest(w, Audit.id, Audit.title.like("Spare audit of B%"))
 
 
 def _scores(w) -> dict:
@@ -93,4 +120,26 @@ TARGETS.update({
     "audits.import_confirm": Target("uploader_b", lambda w: {"import_id": w.audit_import_b}, lambda w: {}),
     "audits.finding_card": Target("org_edit_post", lambda w: {"finding_id": _free_finding(w)},
                                   lambda w: {"lane": "quick_win"}),
+    # Changing a template's parts, moving them, removing them (after a confirmation page): facilitators.
+    "audits.edit_stage": Target("programme_manage", lambda w: {"stage_id": w.audit_template_stage},
+                                lambda w: {"title": w.fresh("Stage")}),
+    "audits.edit_element": Target("programme_manage", lambda w: {"element_id": w.audit_template_element},
+                                  lambda w: {"title": w.fresh("Element"), "max_score": "3"}),
+    "audits.edit_item": Target("programme_manage", lambda w: {"item_id": w.audit_template_item},
+                               lambda w: {"text": w.fresh("Item")}),
+    "audits.move_stage": Target("programme_manage_post", lambda w: {"stage_id": w.audit_template_stage},
+                                lambda w: {"direction": "down"}),
+    "audits.move_element": Target("programme_manage_post", lambda w: {"element_id": w.audit_template_element},
+                                  lambda w: {"direction": "down"}),
+    "audits.move_item": Target("programme_manage_post", lambda w: {"item_id": w.audit_template_item},
+                               lambda w: {"direction": "down"}),
+    "audits.remove_stage": Target("programme_manage", lambda w: {"stage_id": w.audit_template_stage},
+                                  lambda w: {}),
+    "audits.remove_element": Target("programme_manage", lambda w: {"element_id": w.audit_template_element},
+                                    lambda w: {}),
+    "audits.remove_item": Target("programme_manage", lambda w: {"item_id": w.audit_template_item}, lambda w: {}),
+    # Removing a case, a finding not on the board, a whole audit: the audit's editors, after a confirmation.
+    "audits.remove_case": Target("org_edit", lambda w: {"case_id": _spare_case(w)}, lambda w: {}),
+    "audits.remove_finding": Target("org_edit", lambda w: {"finding_id": _spare_finding(w)}, lambda w: {}),
+    "audits.remove_audit": Target("org_edit", lambda w: {"audit_id": _spare_audit(w)}, lambda w: {}),
 })

@@ -3,6 +3,7 @@ case and scores it by keyboard alone (the totals follow as they type), scores an
 puts an area for improvement on the board; a viewer reads the results. Every page checked with axe."""
 
 import re
+from datetime import date
 
 from playwright.sync_api import expect
 
@@ -14,6 +15,9 @@ from tracker.extensions import db
 VISITED = {"audits.templates", "audits.template", "audits.org_audits", "audits.new_audit", "audits.audit",
            "audits.edit_audit", "audits.new_case", "audits.case", "audits.results", "audits.findings",
            "audits.import_cases", "audits.import_preview",
+           "audits.edit_stage", "audits.edit_element", "audits.edit_item",
+           "audits.remove_stage", "audits.remove_element", "audits.remove_item",
+           "audits.remove_case", "audits.remove_finding", "audits.remove_audit",
            # a download, opened from the results page's link (not a page of its own)
            "audits.export"}
 
@@ -188,3 +192,76 @@ def test_import_cases_with_a_preview(page, world, sign_in, visit, axe, tmp_path)
     page.get_by_role("button", name="Import 2 cases").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("2 cases imported")
     expect(page.get_by_role("row", name=re.compile("HO-2"))).to_contain_text("Not scored")
+
+
+def test_a_facilitator_changes_moves_and_removes_template_parts(page, world, sign_in, visit, axe):
+    template = services.load_seed_template(world.programme)
+    audit = services.start_audit(world.org_b, template, title="Started", started_on=date(2021, 8, 18))
+    db.session.commit()
+    stage, element = template.stages[0], template.stages[0].elements[0]
+    item = template.stages[1].elements[2].items[0]
+    sign_in(page.context, world.facilitator)
+    visit(page, f"/audit-templates/{template.id}")
+    page.get_by_role("link", name="Change stage 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the stage")
+    visit(page, f"/audit-template-stages/{stage.id}/edit")
+    page.get_by_label("Stage title").fill("Facts established")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name="Stage 1: Facts established")).to_be_visible()
+    visit(page, f"/audit-template-elements/{element.id}/edit")
+    page.get_by_label("Maximum score").fill("0")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    axe(page, "an element's change with errors")
+    page.get_by_label("Maximum score").fill("3")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Total score: 28 points")).to_be_visible()
+    visit(page, f"/audit-template-items/{item.id}/edit")
+    page.get_by_label("Checklist item").fill("Timescales agreed")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Move down stage 1").click()
+    expect(page.get_by_role("heading", name="Stage 2: Facts established")).to_be_visible()
+    expect(page.get_by_role("button", name="Move up Timescales agreed")).to_have_count(0)  # already first
+    page.get_by_role("button", name="Move down Timescales agreed").click()
+    axe(page, "a template after moves")
+    visit(page, f"/audit-template-elements/{element.id}/remove")
+    visit(page, f"/audit-template-items/{item.id}/remove")
+    visit(page, f"/audit-template-stages/{stage.id}/remove")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to remove the stage Facts established?")
+    expect(page.get_by_text("keep their own copy")).to_be_visible()
+    page.get_by_role("button", name="Yes, remove it").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Stage removed")
+    expect(page.get_by_text("Total score: 19 points")).to_be_visible()
+    db.session.expire_all()
+    assert sum(e.max_score for e in services.elements_of(audit)) == 27  # the audit kept its copy
+
+
+def test_remove_a_case_a_finding_and_an_audit(page, world, sign_in, visit, axe):
+    audit = make_sample(world.org_b)
+    services.add_finding(audit, services.FindingKind.POSITIVE, "Initial advice thorough and clear")
+    db.session.commit()
+    first = services.cases_of(audit)[0]
+    sign_in(page.context, world.team_b)
+    visit(page, f"/audits/{audit.id}/results")
+    expect(page.get_by_role("img", name="Share of cases in each score range")).to_be_visible()
+    expect(page.get_by_role("img", name="Pooled score for each stage")).to_be_visible()
+    axe(page, "results with charts")
+    visit(page, f"/audit-cases/{first.id}")
+    page.get_by_role("link", name="Remove this case").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to remove Case 1?")
+    visit(page, f"/audit-cases/{first.id}/remove")
+    page.get_by_role("button", name="Yes, remove the case").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Case 1 removed")
+    visit(page, f"/audits/{audit.id}/results")
+    expect(page.get_by_text("Overall mean score (n=5): 70%")).to_be_visible()
+    visit(page, f"/audits/{audit.id}/findings")
+    page.get_by_role("link", name=re.compile("^Remove.*Initial advice thorough and clear")).click()
+    finding_url = page.url.split("://", 1)[1].partition("/")[2]
+    visit(page, "/" + finding_url)
+    page.get_by_role("button", name="Yes, remove the finding").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Finding removed")
+    visit(page, f"/audits/{audit.id}/remove")
+    expect(page.get_by_text("Cards made from its findings stay on the board")).to_be_visible()
+    page.get_by_role("button", name="Yes, remove the audit").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Baseline audit removed")

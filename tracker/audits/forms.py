@@ -233,3 +233,18 @@ def read_scores(formdata, elements: list[AuditElement], items: list[AuditItem],
 
 #: Attribute value lengths, stated where the lists are entered.
 ATTRIBUTE_LENGTH = LABEL_LENGTH
+
+
+# --- changing a template's parts -----------------------------------------------------------------
+
+
+class EditStageForm(StageForm):
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
+class EditElementForm(ElementForm):
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
+class EditItemForm(ItemForm):
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())

@@ -6,7 +6,7 @@ Services flush, never commit: the view commits once the service has succeeded.
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
@@ -21,6 +21,7 @@ from tracker.audits.models import (
     AuditElement,
     AuditFinding,
     AuditFindingCard,
+    AuditImport,
     AuditItem,
     AuditScore,
     AuditStage,
@@ -443,3 +444,118 @@ def finding_to_card(finding: AuditFinding, *, opportunity: Opportunity | None, u
     db.session.add(AuditFindingCard(finding_id=finding.id, card_id=card.id))
     db.session.flush()
     return card
+
+
+# --- changing a template (audits already started keep their own copy) ---------------------------
+
+
+def update_stage(stage: TemplateStage, title: str) -> None:
+    stage.title = title.strip()
+    db.session.flush()
+
+
+def update_element(element: TemplateElement, title: str, max_score: int) -> None:
+    """:raises AuditError: a maximum below 1 or above :data:`MAX_SCORE_LIMIT`."""
+    if not 1 <= max_score <= MAX_SCORE_LIMIT:
+        raise AuditError(_("Maximum score must be between 1 and %(n)s", n=MAX_SCORE_LIMIT), "max_score")
+    element.title, element.max_score = title.strip(), max_score
+    db.session.flush()
+
+
+def update_item(item: TemplateItem, text: str) -> None:
+    item.text = text.strip()
+    db.session.flush()
+
+
+def _siblings(part) -> list:
+    """The stage's, element's or item's siblings (itself included), in their order."""
+    if isinstance(part, TemplateStage):
+        return list(part.template.stages)
+    if isinstance(part, TemplateElement):
+        return list(part.stage.elements)
+    return list(part.element.items)
+
+
+def _renumber(parts: list) -> None:
+    for position, part in enumerate(parts):
+        part.position = position
+
+
+def move_part(part, direction: str) -> bool:
+    """Move a stage, element or checklist item one place ``"up"`` or ``"down"`` among its siblings; the
+    positions are renumbered 0, 1, 2 … (gaps left by removals close). ``False`` when it is already at that end.
+
+    :raises AuditError: a direction other than up or down.
+    """
+    if direction not in ("up", "down"):
+        raise AuditError(_("Choose up or down"))
+    parts = sorted(_siblings(part), key=lambda p: (p.position, p.id))
+    index = parts.index(part)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(parts):
+        return False
+    parts[index], parts[other] = parts[other], parts[index]
+    _renumber(parts)
+    db.session.flush()
+    return True
+
+
+def remove_part(part) -> None:
+    """Remove a stage (with its elements and items), an element (with its items) or an item from its
+    template; the rest close up. Audits started from the template keep their copies."""
+    parts = [p for p in sorted(_siblings(part), key=lambda p: (p.position, p.id)) if p is not part]
+    if isinstance(part, TemplateStage):
+        part.template.stages.remove(part)
+    elif isinstance(part, TemplateElement):
+        part.stage.elements.remove(part)
+    else:
+        part.element.items.remove(part)
+    _renumber(parts)
+    db.session.flush()
+
+
+# --- removing cases, findings and audits ---------------------------------------------------------
+
+
+def remove_case(case: AuditCase) -> None:
+    """Remove a case from the sample with its scores and answers: the results are worked out without it.
+    The other cases keep their numbers."""
+    db.session.execute(delete(AuditScore).where(AuditScore.case_id == case.id))
+    db.session.execute(delete(AuditAnswer).where(AuditAnswer.case_id == case.id))
+    db.session.delete(case)
+    db.session.flush()
+
+
+def finding_has_card(finding: AuditFinding) -> bool:
+    return db.session.scalar(select(AuditFindingCard.id).where(AuditFindingCard.finding_id == finding.id)) is not None
+
+
+def remove_finding(finding: AuditFinding) -> None:
+    """:raises AuditError: the finding has become a card (the card's page says where it came from)."""
+    lock_finding(finding)
+    if finding_has_card(finding):
+        raise AuditError(_("This finding is on the board, so it cannot be removed"))
+    db.session.delete(finding)
+    db.session.flush()
+
+
+def remove_audit(audit: Audit) -> None:
+    """Remove an audit with everything of its own: cases, scores, answers, findings, lists, its copy of the
+    template, uploads waiting. Cards made from its findings stay on the board; they only lose the link."""
+    cases = select(AuditCase.id).where(AuditCase.audit_id == audit.id).scalar_subquery()
+    findings = select(AuditFinding.id).where(AuditFinding.audit_id == audit.id).scalar_subquery()
+    for statement in (delete(AuditScore).where(AuditScore.case_id.in_(cases)),
+                      delete(AuditAnswer).where(AuditAnswer.case_id.in_(cases)),
+                      delete(AuditCase).where(AuditCase.audit_id == audit.id),
+                      delete(AuditFindingCard).where(AuditFindingCard.finding_id.in_(findings)),
+                      delete(AuditFinding).where(AuditFinding.audit_id == audit.id),
+                      delete(AuditImport).where(AuditImport.audit_id == audit.id),
+                      delete(AuditAttribute).where(AuditAttribute.audit_id == audit.id),
+                      delete(AuditItem).where(AuditItem.audit_id == audit.id),
+                      delete(AuditElement).where(AuditElement.audit_id == audit.id),
+                      delete(AuditStage).where(AuditStage.audit_id == audit.id)):
+        db.session.execute(statement, execution_options={"synchronize_session": False})
+    db.session.expire(audit)
+    db.session.execute(delete(Audit).where(Audit.id == audit.id), execution_options={"synchronize_session": False})
+    db.session.expunge(audit)
+    db.session.flush()

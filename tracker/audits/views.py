@@ -12,16 +12,20 @@ from fractions import Fraction
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import current_user, login_required
-from tracker.audits import bp, exports, imports, services
+from tracker.audits import bp, chart, exports, imports, services
 from tracker.audits import results as scoring
 from tracker.audits.forms import (
     AuditDetailsForm,
     CaseForm,
+    EditElementForm,
+    EditItemForm,
+    EditStageForm,
     ElementForm,
     FindingCardForm,
     FindingForm,
@@ -41,11 +45,13 @@ from tracker.audits.models import (
     AuditTemplate,
     FindingKind,
     TemplateElement,
+    TemplateItem,
     TemplateStage,
 )
 from tracker.board.models import Opportunity
 from tracker.board.services import BoardError
 from tracker.board.views import load_org
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.core.db import utcnow
 from tracker.core.htmx import render
 from tracker.exchange import files
@@ -380,8 +386,10 @@ def results(audit_id: int):
     figures = scoring.compute(audit)
     baseline = services.baseline_of(audit)
     changes = scoring.compare(scoring.compute(baseline), figures) if baseline else None
+    charts = {"ranges": chart.build([(label, figures.share_of(count)) for label, count in figures.ranges]),
+              "stages": chart.build([(stage.label, stage.share) for stage in figures.stages])}
     return render_template("audits/results.html", audit=audit, org=audit.organisation, programme=audit.programme,
-                           figures=figures, baseline=baseline, changes=changes, groups=scoring.GROUPS,
+                           figures=figures, baseline=baseline, changes=changes, groups=scoring.GROUPS, charts=charts,
                            findings=services.findings_of(audit), FindingKind=FindingKind)
 
 
@@ -527,3 +535,218 @@ def import_confirm(import_id: int):
     db.session.commit()
     flash(ngettext("%(num)s case imported", "%(num)s cases imported", added), "success")
     return redirect(url_for("audits.audit", audit_id=audit.id))
+
+
+# --- changing a template's parts -----------------------------------------------------------------
+
+#: kind → (model, edit form, the id of the template a part belongs to)
+PARTS = {
+    "stage": (TemplateStage, EditStageForm, lambda p: p.template_id),
+    "element": (TemplateElement, EditElementForm, lambda p: p.stage.template_id),
+    "item": (TemplateItem, EditItemForm, lambda p: p.element.stage.template_id),
+}
+#: What a template's part is called: the headings of its pages.
+PART_CHANGE = {"stage": _l("Change the stage"), "element": _l("Change the element"),
+               "item": _l("Change the checklist item")}
+PART_ANCHOR = {"stage": "stage", "element": "element", "item": "element"}
+
+
+def _load_part(kind: str, part_id: int):
+    """The template's stage, element or item, for the template's programme's facilitators."""
+    model, _form, template_of = PARTS[kind]
+    part = db.session.get(model, part_id) or abort(404)
+    return part, load_template(template_of(part))
+
+
+def _back_to(template: AuditTemplate, kind: str, part) -> str:
+    anchor_id = part.element_id if kind == "item" else part.id
+    return url_for("audits.template", template_id=template.id, _anchor=f"{PART_ANCHOR[kind]}-{anchor_id}")
+
+
+def _part_name(kind: str, part) -> str:
+    return part.text if kind == "item" else part.title
+
+
+def _edit_part(kind: str, part_id: int):
+    part, template = _load_part(kind, part_id)
+    form = PARTS[kind][1](obj=part)
+    if form.validate_on_submit():
+        try:
+            if kind == "stage":
+                services.update_stage(part, form.title.data)
+            elif kind == "element":
+                services.update_element(part, form.title.data, form.max_score.data)
+            else:
+                services.update_item(part, form.text.data)
+        except services.AuditError as error:
+            getattr(form, error.field or "title").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Changes saved"), "success")
+            return redirect(_back_to(template, kind, part))
+    return render_template("audits/edit_part.html", form=form, template=template, programme=template.programme,
+                           heading=PART_CHANGE[kind], back=_back_to(template, kind, part)), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/audit-template-stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_stage(stage_id: int):
+    """Change a stage's title (audits already started keep theirs)."""
+    return _edit_part("stage", stage_id)
+
+
+@bp.route("/audit-template-elements/<int:element_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_element(element_id: int):
+    """Change an element's name and maximum score (audits already started keep theirs)."""
+    return _edit_part("element", element_id)
+
+
+@bp.route("/audit-template-items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int):
+    """Change a checklist item's text (audits already started keep theirs)."""
+    return _edit_part("item", item_id)
+
+
+def _move_part(kind: str, part_id: int):
+    part, template = _load_part(kind, part_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moved = services.move_part(part, request.form.get("direction", ""))
+    except services.AuditError:
+        abort(400)
+    db.session.commit()
+    if moved:
+        flash(_("Moved up") if request.form.get("direction") == "up" else _("Moved down"), "success")
+    return redirect(_back_to(template, kind, part))
+
+
+@bp.route("/audit-template-stages/<int:stage_id>/move", methods=["POST"])
+@login_required
+def move_stage(stage_id: int):
+    """Move a stage one place up or down (a button each: no JavaScript needed)."""
+    return _move_part("stage", stage_id)
+
+
+@bp.route("/audit-template-elements/<int:element_id>/move", methods=["POST"])
+@login_required
+def move_element(element_id: int):
+    return _move_part("element", element_id)
+
+
+@bp.route("/audit-template-items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_item(item_id: int):
+    return _move_part("item", item_id)
+
+
+def _remove_part(kind: str, part_id: int):
+    part, template = _load_part(kind, part_id)
+    form = ConfirmForm()
+    back = _back_to(template, kind, part)
+    if form.validate_on_submit():
+        services.remove_part(part)
+        db.session.commit()
+        flash({"stage": _("Stage removed"), "element": _("Element removed"),
+               "item": _("Checklist item removed")}[kind], "success")
+        return redirect(url_for("audits.template", template_id=template.id))
+    name = _part_name(kind, part)
+    heading = {"stage": _("Are you sure you want to remove the stage %(name)s?", name=name),
+               "element": _("Are you sure you want to remove the element %(name)s?", name=name),
+               "item": _("Are you sure you want to remove the checklist item %(name)s?", name=name)}[kind]
+    details = {"stage": [_("Its elements and their checklist items are removed from the template too.")],
+               "element": [_("Its checklist items are removed from the template too.")], "item": []}[kind]
+    details.append(_("Audits already started from this template keep their own copy: they do not change."))
+    return confirm_page(heading=heading, caption=template.name, button=_("Yes, remove it"), cancel=back,
+                        form=form, details=details)
+
+
+@bp.route("/audit-template-stages/<int:stage_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_stage(stage_id: int):
+    """Remove a stage with its elements and items, after a confirmation page."""
+    return _remove_part("stage", stage_id)
+
+
+@bp.route("/audit-template-elements/<int:element_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_element(element_id: int):
+    return _remove_part("element", element_id)
+
+
+@bp.route("/audit-template-items/<int:item_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_item(item_id: int):
+    return _remove_part("item", item_id)
+
+
+# --- removing cases, findings and audits ---------------------------------------------------------
+
+
+@bp.route("/audit-cases/<int:case_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_case(case_id: int):
+    """Remove a case from the sample, after a confirmation page; the results no longer count it."""
+    case = db.session.get(AuditCase, case_id) or abort(404)
+    audit = load_audit(case.audit_id, edit=True)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.remove_case(case)
+        db.session.commit()
+        flash(_("Case %(n)s removed", n=case.number), "success")
+        return redirect(url_for("audits.audit", audit_id=audit.id))
+    label = _("Case %(n)s", n=case.number) + (f" ({case.reference})" if case.reference else "")
+    return confirm_page(heading=_("Are you sure you want to remove %(case)s?", case=label), caption=audit.title,
+                        button=_("Yes, remove the case"), cancel=url_for("audits.case", case_id=case.id),
+                        form=form, details=[_("Its scores, checklist answers and notes are removed, and the "
+                                              "audit's results are worked out without it.")])
+
+
+@bp.route("/audit-findings/<int:finding_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_finding(finding_id: int):
+    """Remove a finding that has not become a card, after a confirmation page."""
+    finding = db.session.get(AuditFinding, finding_id) or abort(404)
+    audit = load_audit(finding.audit_id, edit=True)
+    back = url_for("audits.findings", audit_id=audit.id)
+    if services.finding_has_card(finding):
+        flash(_("This finding is on the board, so it cannot be removed"), "error")
+        return redirect(back)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_finding(finding)
+        except services.AuditError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(back)
+        db.session.commit()
+        flash(_("Finding removed"), "success")
+        return redirect(back)
+    return confirm_page(heading=_("Are you sure you want to remove the finding %(text)s?", text=finding.text),
+                        caption=audit.title, button=_("Yes, remove the finding"), cancel=back, form=form)
+
+
+@bp.route("/audits/<int:audit_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_audit(audit_id: int):
+    """Remove a whole audit, after a confirmation page (the organisation's team members and facilitators)."""
+    audit = load_audit(audit_id, edit=True)
+    org = audit.organisation
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = audit.title
+        services.remove_audit(audit)
+        db.session.commit()
+        flash(_("%(title)s removed", title=title), "success")
+        return redirect(url_for("audits.org_audits", slug=org.programme.slug, org_slug=org.slug))
+    cases = db.session.scalar(select(func.count()).select_from(AuditCase).where(AuditCase.audit_id == audit.id))
+    return confirm_page(
+        heading=_("Are you sure you want to remove the audit %(title)s?", title=audit.title), caption=org.name,
+        button=_("Yes, remove the audit"), cancel=url_for("audits.audit", audit_id=audit.id), form=form,
+        details=[ngettext("Its %(num)s case, with its scores, and its findings are removed.",
+                          "Its %(num)s cases, with their scores, and its findings are removed.", cases),
+                 _("Cards made from its findings stay on the board; they no longer link to the audit.")])
