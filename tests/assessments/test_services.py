@@ -224,3 +224,95 @@ def test_the_demo_programme_carries_the_starter_toolkit(app):
     (toolkit,) = db.session.scalars(select(Toolkit).where(Toolkit.programme_id == programme.id))
     assert toolkit.title == "Housing advice and homelessness"
     assert db.session.scalar(select(func.count()).select_from(ToolkitQuestion)) == 3
+
+
+def test_moving_toolkit_items_swaps_them_with_their_neighbour(world):
+    toolkit = make_toolkit(world.programme)
+    section = services.load_toolkit_tree(toolkit.id).sections[0]
+    first, second = section.headlines
+    assert services.move_item(first, up=True) is False  # already at the top
+    assert services.move_item(first, up=False) is True
+    db.session.commit()
+    assert [h.ref for h in services.load_toolkit_tree(toolkit.id).sections[0].headlines] == ["A1.2", "A1.1"]
+    assert services.move_item(first, up=False) is False  # now at the bottom
+    one, two = first.questions  # A1 1.1, A1 1.2 under A1.1
+    assert services.move_item(two, up=True) is True
+    db.session.commit()
+    db.session.expire_all()
+    assert [q.ref for q in db.session.get(type(first), first.id).questions] == ["A1 1.2", "A1 1.1"]
+    other = services.add_section(toolkit, ref="A2", title="Key service issues")
+    services.move_item(other, up=True)
+    db.session.commit()
+    db.session.expire_all()
+    assert [s.ref for s in services.load_toolkit_tree(toolkit.id).sections] == ["A2", "A1"]
+
+
+def test_removing_from_the_toolkit_leaves_started_assessments_their_copy(world):
+    toolkit = make_toolkit(world.programme)
+    assessment = make_assessment(world.org_a, toolkit)
+    tree = services.load_toolkit_tree(toolkit.id)
+    section = tree.sections[0]
+    first_question = section.headlines[0].questions[0]
+    services.delete_item(first_question)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ToolkitQuestion)) == 2
+    services.delete_item(section)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ToolkitQuestion)) == 0
+    db.session.expire_all()
+    copy = _questions(assessment)
+    assert [q.ref for q in copy] == ["A1 1.1", "A1 1.2", "A1 2.1"]  # the assessment's own copy stays whole
+    assert [q.toolkit_question_id for q in copy] == [None, None, None]
+    assert services.load_toolkit_tree(toolkit.id).sections == []
+
+
+def test_evidence_is_changed_under_the_same_rules_and_removed(world):
+    toolkit = make_toolkit(world.programme)
+    question = _questions(make_assessment(world.org_a, toolkit))[0]
+    record = services.add_evidence(question, kind=EvidenceKind.DOCUMENTS, source="Leaflets", found="Leaflets",
+                                   evidence=evidence_text(), author=world.team_a)
+    with pytest.raises(services.AssessmentError, match="Yes/no answers are not sufficient"):
+        services.update_evidence(record, kind=EvidenceKind.OBSERVATION, source="x", found="x", evidence="No!")
+    assert (record.kind, record.source) == (EvidenceKind.DOCUMENTS, "Leaflets")
+    services.update_evidence(record, kind=EvidenceKind.OBSERVATION, source="  Reception   desk ", found=" Seen ",
+                             evidence=evidence_text(2))
+    db.session.commit()
+    assert (record.kind, record.source, record.found, record.author) == (
+        EvidenceKind.OBSERVATION, "Reception desk", "Seen", world.team_a)
+    services.delete_evidence(record)
+    db.session.commit()
+    assert _questions(question.assessment)[0].evidence == []
+
+
+def test_a_task_is_changed_and_removed(world):
+    toolkit = make_toolkit(world.programme)
+    assessment = make_assessment(world.org_a, toolkit)
+    other = make_assessment(world.org_a, toolkit, title="Other")
+    task = services.add_task(assessment, kind=EvidenceKind.DOCUMENTS, description="Read", assignee=None, due_on=None)
+    with pytest.raises(services.AssessmentError, match="Choose a key question of this assessment"):
+        services.update_task(task, kind=EvidenceKind.DOCUMENTS, description="Read", assignee=None, due_on=None,
+                             question=_questions(other)[0])
+    services.update_task(task, kind=EvidenceKind.INTERVIEWS, description=" Interview  the officer ",
+                         assignee=world.team_a, due_on=date(2026, 3, 2), question=_questions(assessment)[1])
+    db.session.commit()
+    assert (task.kind, task.description, task.assignee, task.due_on, task.question.ref) == (
+        EvidenceKind.INTERVIEWS, "Interview the officer", world.team_a, date(2026, 3, 2), "A1 1.2")
+    services.delete_task(task)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(type(task))) == 0
+
+
+def test_a_judgement_from_an_older_page_is_refused(world):
+    toolkit = make_toolkit(world.programme)
+    question = _questions(make_assessment(world.org_a, toolkit))[0]
+    assert services.judgement_seen(question) == ""  # not judged yet
+    services.judge(question, judgement=Judgement.GREEN, reason="Good", user=world.team_a, seen="")
+    first = services.judgement_seen(question)
+    assert len(first) == 20
+    with pytest.raises(services.StaleJudgement):  # a second page, still showing "not judged"
+        services.judge(question, judgement=Judgement.RED, reason="Bad", user=world.team_b, seen="")
+    assert (question.judgement, question.reason) == (Judgement.GREEN, "Good")
+    services.judge(question, judgement=Judgement.GREEN, reason="Good", strengths="Leaflets", user=None, seen=first)
+    assert services.judgement_seen(question) != first  # the strengths count too
+    with pytest.raises(services.StaleJudgement):
+        services.judge(question, judgement=Judgement.AMBER, reason="Mixed", user=None, seen=first)

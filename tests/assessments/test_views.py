@@ -288,3 +288,122 @@ def test_the_toolkit_pages_links_say_what_they_change_in_whole_sentences(client,
     assert f"{hidden}Change key question {question.ref}</span>" in page
     assert f">Headline question: {headline.text}</h3>" in page
     assert f">Key question {question.ref}: {question.text}</h4>" in page
+
+
+def test_evidence_is_changed_and_removed(client, world, login):
+    _toolkit, _assessment, (q1, *_rest) = _setup(world)
+    record = services.add_evidence(q1, kind=EvidenceKind.DOCUMENTS, source="Leaflets", found="There are leaflets",
+                                   evidence=evidence_text(), author=world.team_a)
+    db.session.commit()
+    login(client, world.team_a)
+    page = client.get(f"/assessment-questions/{q1.id}").get_data(as_text=True)
+    assert f"/assessment-evidence/{record.id}/edit" in page and "Change the evidence Documents: Leaflets" in page
+    form = client.get(f"/assessment-evidence/{record.id}/edit").get_data(as_text=True)
+    assert "There are leaflets" in form and 'value="documents" checked' in form
+    bad = client.post(f"/assessment-evidence/{record.id}/edit", data={
+        "kind": "documents", "source": "Leaflets", "found": "Changed finding", "evidence": "yes"})
+    assert bad.status_code == 422 and b"Yes/no answers are not sufficient" in bad.data
+    assert b"Changed finding" in bad.data
+    assert client.post(f"/assessment-evidence/{record.id}/edit", data={
+        "kind": "observation", "source": "Reception", "found": "Changed finding", "evidence": evidence_text(3)}
+    ).status_code == 302
+    db.session.refresh(record)
+    assert (record.kind, record.source, record.found) == (EvidenceKind.OBSERVATION, "Reception", "Changed finding")
+    confirm = client.get(f"/assessment-evidence/{record.id}/delete")
+    assert confirm.status_code == 200 and b"Remove this evidence?" in confirm.data
+    assert db.session.get(EvidenceRecord, record.id) is not None  # the page alone removes nothing
+    assert client.post(f"/assessment-evidence/{record.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(EvidenceRecord, record.id) is None
+    login(client, world.viewer)
+    assert b"/edit" not in client.get(f"/assessment-questions/{q1.id}").data
+
+
+def test_a_task_is_changed_and_removed(client, world, login):
+    _toolkit, assessment, (q1, *_rest) = _setup(world)
+    task = services.add_task(assessment, kind=EvidenceKind.DOCUMENTS, description="Read the leaflets",
+                             assignee=None, due_on=None)
+    db.session.commit()
+    login(client, world.team_a)
+    assert "Change the task Read the leaflets" in client.get(f"/assessments/{assessment.id}/schedule").get_data(
+        as_text=True)
+    form = client.get(f"/assessment-tasks/{task.id}/edit").get_data(as_text=True)
+    assert "Read the leaflets" in form and "Save task" in form
+    bad = client.post(f"/assessment-tasks/{task.id}/edit", data={"kind": "documents", "description": "Kept",
+                                                                 "assignee": "999", "due_on": ["31", "2", "2026"]})
+    assert bad.status_code == 422 and b"must be a real date" in bad.data
+    assert b"Choose a person from the list" in bad.data
+    assert b'value="Kept"' in bad.data
+    assert client.post(f"/assessment-tasks/{task.id}/edit", data={
+        "kind": "interviews", "description": "Interview the officer", "assignee": str(world.team_a.id),
+        "question": str(q1.id), "due_on": ["2", "3", "2026"]}).status_code == 302
+    db.session.refresh(task)
+    assert (task.kind, task.description, task.assignee_id, task.question_id, str(task.due_on)) == (
+        EvidenceKind.INTERVIEWS, "Interview the officer", world.team_a.id, q1.id, "2026-03-02")
+    assert b"Remove this task?" in client.get(f"/assessment-tasks/{task.id}/delete").data
+    assert client.post(f"/assessment-tasks/{task.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(EvidenceTask, task.id) is None
+
+
+def test_a_facilitator_removes_and_moves_toolkit_items(client, world, login):
+    toolkit, assessment, questions = _setup(world)
+    tree = services.load_toolkit_tree(toolkit.id)
+    section = tree.sections[0]
+    first, second = section.headlines
+    login(client, world.facilitator)
+    page = client.get(f"/toolkits/{toolkit.id}").get_data(as_text=True)
+    assert "Move headline question A1.1 down" in page and "Move headline question A1.1 up" not in page
+    assert f"/toolkit-sections/{section.id}/delete" in page
+    assert client.post(f"/toolkit-headlines/{first.id}/move", data={"direction": "down"}).status_code == 302
+    db.session.expire_all()
+    assert [h.ref for h in services.load_toolkit_tree(toolkit.id).sections[0].headlines] == ["A1.2", "A1.1"]
+    client.post(f"/toolkit-headlines/{first.id}/move", data={"direction": "sideways"})  # ignored
+    question = db.session.get(ToolkitQuestion, questions[1].toolkit_question_id)
+    client.post(f"/toolkit-questions/{question.id}/move", data={"direction": "up"})
+    db.session.expire_all()
+    assert [q.ref for q in db.session.get(type(first), first.id).questions] == ["A1 1.2", "A1 1.1"]
+    confirm = client.get(f"/toolkit-sections/{section.id}/delete").get_data(as_text=True)
+    assert "Remove this section?" in confirm and "headline questions (2) and key questions (3)" in confirm
+    assert "Assessments already started keep their own copy" in confirm
+    assert client.get(f"/toolkit-headlines/{first.id}/delete").status_code == 200
+    assert client.get(f"/toolkit-questions/{question.id}/delete").status_code == 200
+    assert client.post(f"/toolkit-questions/{question.id}/delete").status_code == 302
+    assert client.post(f"/toolkit-sections/{section.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ToolkitQuestion)) == 0
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "0 of 3 key questions judged" in page and "Can everyone use the service" in page  # its copy stays
+    assert client.get(f"/assessment-questions/{questions[0].id}").status_code == 200
+    assert db.session.get(type(second), second.id) is None  # went with its section
+    kept = services.add_section(toolkit, ref="A2", title="Kept")
+    db.session.commit()
+    login(client, world.team_a)
+    assert client.get(f"/toolkit-sections/{kept.id}/delete").status_code == 403
+    assert client.post(f"/toolkit-sections/{kept.id}/move", data={"direction": "up"}).status_code == 403
+
+
+def test_a_judgement_saved_from_an_older_page_is_refused(client, world, login):
+    _toolkit, _assessment, (q1, *_rest) = _setup(world)
+    login(client, world.team_a)
+    page = client.get(f"/assessment-questions/{q1.id}").get_data(as_text=True)
+    assert 'name="seen" type="hidden" value=""' in page or 'type="hidden" name="seen" value=""' in page
+    # Someone else judges meanwhile.
+    services.judge(q1, judgement=Judgement.GREEN, reason="Someone else's reason", user=world.facilitator)
+    db.session.commit()
+    stale = client.post(f"/assessment-questions/{q1.id}", data={"judgement": "red", "reason": "My reason",
+                                                                "improvements": "Mine", "seen": ""})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "This judgement was changed by someone else" in text
+    assert "Someone else&#39;s reason" in text and "My reason" in text and "Mine" in text  # theirs shown, mine kept
+    db.session.refresh(q1)
+    assert (q1.judgement, q1.reason) == (Judgement.GREEN, "Someone else's reason")
+    seen = services.judgement_seen(q1)
+    assert f'value="{seen}"' in text  # saving again means "save mine anyway"
+    assert client.post(f"/assessment-questions/{q1.id}", data={"judgement": "red", "reason": "My reason",
+                                                               "seen": seen}).status_code == 302
+    db.session.refresh(q1)
+    assert (q1.judgement, q1.reason) == (Judgement.RED, "My reason")
+    # A bad input keeps the page's version (not the current one): still checked on the next save.
+    bad = client.post(f"/assessment-questions/{q1.id}", data={"judgement": "red", "reason": " ", "seen": "old"})
+    assert bad.status_code == 422 and b'value="old"' in bad.data

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.assessments.conftest import evidence_text, make_assessment, make_toolkit
 from tests.browser.results_pages import success_banner
 from tracker.assessments import services
-from tracker.assessments.models import Assessment, AssessmentCard, Judgement
+from tracker.assessments.models import Assessment, AssessmentCard, EvidenceKind, Judgement, ToolkitHeadline
 from tracker.extensions import db
 
 VISITED = {
@@ -21,6 +21,8 @@ VISITED = {
     "assessments.edit_question", "assessments.assessments", "assessments.new_assessment", "assessments.assessment",
     "assessments.team", "assessments.schedule", "assessments.new_task", "assessments.question",
     "assessments.new_evidence", "assessments.report", "assessments.improvement",
+    "assessments.edit_evidence", "assessments.delete_evidence", "assessments.edit_task", "assessments.delete_task",
+    "assessments.delete_section", "assessments.delete_headline", "assessments.delete_question",
 }
 
 
@@ -163,3 +165,84 @@ def test_a_reassessment_shows_then_and_now(page, world, sign_in, axe):
         expect(row.locator("td").nth(-1)).to_have_text("Green")
         expect(page.get_by_role("link", name="Add evidence")).to_have_count(0)
         axe(page, f"re-assessment {path.rsplit('/', 1)[-1]}")
+
+
+def test_a_facilitator_reorders_and_removes_toolkit_items(page, world, sign_in, visit, axe):
+    toolkit = make_toolkit(world.programme)
+    assessment = make_assessment(world.org_a, toolkit, title="Started before")
+    tree = services.load_toolkit_tree(toolkit.id)
+    section = tree.sections[0]
+    first, second = section.headlines
+    sign_in(page.context, world.facilitator)
+    visit(page, f"/toolkits/{toolkit.id}")
+    page.get_by_role("button", name="Move headline question A1.1 down").click()
+    expect(success_banner(page)).to_contain_text("moved down")
+    expect(page.locator("h3").first).to_contain_text("A1.2")
+    axe(page, "toolkit, reordered")
+    visit(page, f"/toolkit-questions/{first.questions[0].id}/delete")
+    visit(page, f"/toolkit-sections/{section.id}/delete")
+    visit(page, f"/toolkit-headlines/{second.id}/delete")
+    expect(page.get_by_text("Its key questions (1) go with it.")).to_be_visible()
+    page.get_by_role("button", name="Remove headline question").click()
+    expect(success_banner(page)).to_contain_text("Headline question removed")
+    second_id, first_id = second.id, first.id
+    db.session.rollback()
+    assert db.session.get(ToolkitHeadline, second_id) is None
+    assert db.session.get(ToolkitHeadline, first_id) is not None
+    # The assessment started before keeps every key question.
+    page.goto(f"/assessments/{assessment.id}")
+    expect(page.get_by_text("0 of 3 key questions judged")).to_be_visible()
+
+
+def test_a_team_member_changes_evidence_tasks_and_meets_a_stale_judgement(page, world, sign_in, visit, axe):
+    toolkit = make_toolkit(world.programme)
+    assessment = make_assessment(world.org_a, toolkit, coordinator=world.team_a, team=[world.team_a])
+    question = services.questions_of(services.load_assessment_tree(assessment.id))[0]
+    record = services.add_evidence(question, kind=EvidenceKind.DOCUMENTS, source="Leaflets", found="Leaflets",
+                                   evidence=evidence_text(), author=world.team_a)
+    task = services.add_task(assessment, kind=EvidenceKind.DOCUMENTS, description="Read the leaflets",
+                             assignee=world.team_a, due_on=None)
+    db.session.commit()
+    sign_in(page.context, world.team_a)
+    visit(page, f"/assessment-questions/{question.id}")
+    page.get_by_role("link", name="Change the evidence Documents: Leaflets").click()
+    axe(page, "change evidence", once=True)
+    page.get_by_label("The evidence in full").fill("Yes")
+    page.get_by_role("button", name="Save evidence").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Yes/no answers are not sufficient")
+    page.get_by_label("Source").fill("Leaflets at reception")
+    page.get_by_label("The evidence in full").fill(evidence_text(2))
+    page.get_by_role("button", name="Save evidence").click()
+    expect(success_banner(page)).to_contain_text("Evidence saved")
+    expect(page.get_by_role("heading", name="Documents: Leaflets at reception")).to_be_visible()
+    visit(page, f"/assessment-evidence/{record.id}/edit")
+    visit(page, f"/assessment-evidence/{record.id}/delete")
+
+    # The judgement form, then someone else judges first.
+    visit(page, f"/assessment-questions/{question.id}")
+    db.session.rollback()  # a fresh transaction: the server wrote meanwhile
+    services.judge(db.session.get(type(question), question.id), judgement=Judgement.GREEN,
+                   reason="Judged by someone else", user=world.facilitator)
+    db.session.commit()
+    page.get_by_label("Red").check()
+    page.get_by_label("Reason").fill("My own reason")
+    page.get_by_role("button", name="Save judgement").click()
+    expect(page.get_by_text("This judgement was changed by someone else")).to_be_visible()
+    expect(page.get_by_text("Judged by someone else")).to_be_visible()
+    expect(page.get_by_label("Reason")).to_have_value("My own reason")
+    axe(page, "a key question, stale judgement")
+    page.get_by_role("button", name="Save judgement").click()
+    expect(success_banner(page)).to_contain_text("Judgement saved")
+
+    # The evidence schedule: change a task, then remove it.
+    visit(page, f"/assessments/{assessment.id}/schedule")
+    page.get_by_role("link", name="Change the task Read the leaflets").click()
+    axe(page, "change a task", once=True)
+    page.get_by_label("Task").fill("Read the leaflets again")
+    page.get_by_role("button", name="Save task").click()
+    expect(success_banner(page)).to_contain_text("Task saved")
+    visit(page, f"/assessment-tasks/{task.id}/edit")
+    visit(page, f"/assessment-tasks/{task.id}/delete")
+    page.get_by_role("button", name="Remove task").click()
+    expect(success_banner(page)).to_contain_text("Task removed from the evidence schedule")
+    expect(page.get_by_text("No tasks yet.")).to_be_visible()

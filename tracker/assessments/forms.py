@@ -3,7 +3,7 @@ schedule, the evidence proforma, the judgement and an improvement action."""
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import SubmitField
+from wtforms import HiddenField, SubmitField
 from wtforms.validators import ValidationError
 
 from tracker.assessments import services
@@ -147,6 +147,10 @@ class TaskForm(Form):
         _people(self.assignee, people, _l("Nobody yet"))
 
 
+class TaskEditForm(TaskForm):
+    submit = SubmitField(_l("Save task"), widget=GovSubmitInput())
+
+
 class EvidenceForm(Form):
     """The evidence proforma: the source, what was found, and the evidence in full."""
 
@@ -180,6 +184,8 @@ class JudgementForm(Form):
                            hint=MARKDOWN_HINT, area=True)
     improvements = text_field(_l("Areas for improvement (optional)"), limit=NOTE_LENGTH,
                         called=_l("The areas for improvement"), hint=MARKDOWN_HINT, area=True)
+    #: What the judgement was when the page was shown (:func:`services.judgement_seen`).
+    seen = HiddenField()
     submit = SubmitField(_l("Save judgement"), widget=GovSubmitInput())
 
 

@@ -5,12 +5,13 @@ judgements then and now, and improvement actions onto the action plan.
 Services change objects and ``flush()``; the view commits once, at the edge of the request.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
@@ -32,6 +33,7 @@ from tracker.assessments.models import (
 from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
+from tracker.core.locks import relock
 from tracker.exchange.files import Table
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
@@ -112,6 +114,67 @@ def update_item(item, **values) -> None:
     db.session.flush()
 
 
+def _siblings(item) -> list:
+    """The item and the others under the same parent, in their shown order."""
+    if isinstance(item, ToolkitSection):
+        return list(db.session.scalars(select(ToolkitSection).where(ToolkitSection.toolkit_id == item.toolkit_id)
+                                       .order_by(ToolkitSection.position, ToolkitSection.id)))
+    if isinstance(item, ToolkitHeadline):
+        return list(db.session.scalars(select(ToolkitHeadline).where(ToolkitHeadline.section_id == item.section_id)
+                                       .order_by(ToolkitHeadline.position, ToolkitHeadline.id)))
+    return list(db.session.scalars(select(ToolkitQuestion).where(ToolkitQuestion.headline_id == item.headline_id)
+                                   .order_by(ToolkitQuestion.position, ToolkitQuestion.id)))
+
+
+def move_item(item, *, up: bool) -> bool:
+    """Swap a section, headline or key question with the one before (``up``) or after it, under the same
+    parent; returns whether it moved. Positions are renumbered 1, 2, 3 … first, so equal ones cannot stick."""
+    ordered = _siblings(item)
+    for index, other in enumerate(ordered, start=1):
+        other.position = index
+    index = ordered.index(item)
+    target = index - 1 if up else index + 1
+    if not 0 <= target < len(ordered):
+        db.session.flush()
+        return False
+    other = ordered[target]
+    item.position, other.position = other.position, item.position
+    db.session.flush()
+    return True
+
+
+def _question_ids(item) -> list[int]:
+    if isinstance(item, ToolkitQuestion):
+        return [item.id]
+    if isinstance(item, ToolkitHeadline):
+        return list(db.session.scalars(select(ToolkitQuestion.id).where(ToolkitQuestion.headline_id == item.id)))
+    return list(db.session.scalars(select(ToolkitQuestion.id).join(ToolkitHeadline).where(
+        ToolkitHeadline.section_id == item.id)))
+
+
+def delete_item(item) -> None:
+    """Remove a section (with its headline and key questions), a headline (with its key questions) or a key
+    question from the toolkit. Assessments already started keep their own copy; it just no longer points
+    at the toolkit's question (a re-assessment then pairs it by its reference)."""
+    ids = _question_ids(item)
+    if ids:
+        db.session.execute(update(AssessmentQuestion).where(AssessmentQuestion.toolkit_question_id.in_(ids))
+                           .values(toolkit_question_id=None), execution_options={"synchronize_session": False})
+    db.session.delete(item)
+    db.session.flush()
+
+
+def count_under(item) -> tuple[int, int]:
+    """How many headline questions and key questions go with a section or headline that is removed."""
+    if isinstance(item, ToolkitSection):
+        headlines = db.session.scalar(select(func.count()).select_from(ToolkitHeadline)
+                                      .where(ToolkitHeadline.section_id == item.id)) or 0
+        return headlines, len(_question_ids(item))
+    if isinstance(item, ToolkitHeadline):
+        return 0, len(_question_ids(item))
+    return 0, 0
+
+
 def load_toolkit_tree(toolkit_id: int) -> Toolkit | None:
     """The toolkit with its sections, headlines and key questions, in four statements whatever its size."""
     return db.session.scalar(select(Toolkit).where(Toolkit.id == toolkit_id).options(
@@ -175,6 +238,24 @@ def add_task(assessment: Assessment, *, kind: EvidenceKind, description: str, as
     return task
 
 
+def update_task(task: EvidenceTask, *, kind: EvidenceKind, description: str, assignee: User | None,
+                due_on: date | None, question: AssessmentQuestion | None = None) -> None:
+    """Change a task of the evidence schedule: what, who, when (and which key question).
+
+    :raises AssessmentError: a key question of another assessment.
+    """
+    if question is not None and question.assessment_id != task.assessment_id:
+        raise AssessmentError(_("Choose a key question of this assessment"), "question")
+    task.kind, task.description, task.assignee, task.due_on = kind, _line(description), assignee, due_on
+    task.question = question
+    db.session.flush()
+
+
+def delete_task(task: EvidenceTask) -> None:
+    db.session.delete(task)
+    db.session.flush()
+
+
 def set_task_done(task: EvidenceTask, done: bool) -> None:
     task.is_done = done
     db.session.flush()
@@ -208,12 +289,48 @@ def add_evidence(question: AssessmentQuestion, *, kind: EvidenceKind, source: st
     return record
 
 
+def update_evidence(record: EvidenceRecord, *, kind: EvidenceKind, source: str, found: str, evidence: str) -> None:
+    """Change an evidence record after it was saved, under the same rules as a new one (its author stays).
+
+    :raises AssessmentError: the evidence is only a yes or a no.
+    """
+    if is_only_yes_no(evidence):
+        raise AssessmentError(_("Yes/no answers are not sufficient: give the full evidence for the answer"),
+                              "evidence")
+    record.kind, record.source, record.found, record.evidence = kind, _line(source), _clean(found), _clean(evidence)
+    db.session.flush()
+
+
+def delete_evidence(record: EvidenceRecord) -> None:
+    db.session.delete(record)
+    db.session.flush()
+
+
+class StaleJudgement(Exception):
+    """Someone else changed the judgement since the page was shown."""
+
+
+def judgement_seen(question: AssessmentQuestion) -> str:
+    """What the judgement was, as a short fingerprint the form carries: "" while it is not judged yet,
+    otherwise a hash of the colour, reason, strengths and areas for improvement (no column needed)."""
+    if question.judgement is None:
+        return ""
+    text = "\x1f".join([question.judgement.value, question.reason or "", question.strengths or "",
+                         question.improvements or ""])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def judge(question: AssessmentQuestion, *, judgement: Judgement, reason: str, strengths: str = "",
-          improvements: str = "", user: User | None) -> None:
+          improvements: str = "", user: User | None, seen: str | None = None) -> None:
     """Record the traffic-light judgement of a key question, with its reason.
 
+    ``seen`` is :func:`judgement_seen` of the page the person saved from (``None``: no check).
+
+    :raises StaleJudgement: the judgement changed since ``seen``.
     :raises AssessmentError: no reason given.
     """
+    if seen is not None and seen != judgement_seen(relock(question)):  # as committed now, others waiting
+        raise StaleJudgement()
     if not _clean(reason):
         raise AssessmentError(_("Enter the reason for the judgement"), "reason")
     question.judgement = judgement

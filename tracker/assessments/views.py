@@ -25,6 +25,7 @@ from tracker.assessments.forms import (
     JudgementForm,
     QuestionForm,
     SectionForm,
+    TaskEditForm,
     TaskForm,
     TeamForm,
     ToolkitForm,
@@ -43,6 +44,7 @@ from tracker.assessments.models import (
 )
 from tracker.board.models import Kind, Opportunity
 from tracker.core import clock
+from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.exchange.files import CSV_MIMETYPE, XLSX_MIMETYPE, to_csv, to_xlsx
 from tracker.extensions import db
 from tracker.programmes.models import Membership, Organisation
@@ -276,6 +278,98 @@ def edit_question(question_id: int):
                       intro=_("Assessments already started keep the words they started with."))
 
 
+def _toolkit_item(kind: str, item_id: int):
+    """A section, headline or key question of a toolkit, and its toolkit (facilitators only)."""
+    model = {"section": ToolkitSection, "headline": ToolkitHeadline, "question": ToolkitQuestion}[kind]
+    item = _load(model, item_id)
+    section = item if kind == "section" else item.section if kind == "headline" else item.headline.section
+    return item, _toolkit_access(section.toolkit, True)
+
+
+def _item_name(kind: str, item) -> str:
+    words = item.title if kind == "section" else item.text
+    return f"{item.ref} {words}".strip()
+
+
+def _delete_item(kind: str, item_id: int):
+    item, toolkit = _toolkit_item(kind, item_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_item(item)
+        db.session.commit()
+        flash({"section": _("Section removed"), "headline": _("Headline question removed"),
+               "question": _("Key question removed")}[kind], "success")
+        return redirect(_back_to_toolkit(toolkit))
+    headlines, questions = services.count_under(item)
+    details = []
+    if kind == "section" and headlines:
+        details.append(_("Its headline questions (%(headlines)s) and key questions (%(questions)s) go with it.",
+                         headlines=headlines, questions=questions))
+    elif kind == "headline" and questions:
+        details.append(_("Its key questions (%(questions)s) go with it.", questions=questions))
+    details.append(_("Assessments already started keep their own copy of the questions, and their evidence and "
+                     "judgements."))
+    heading = {"section": _("Remove this section?"), "headline": _("Remove this headline question?"),
+               "question": _("Remove this key question?")}[kind]
+    button = {"section": _("Remove section"), "headline": _("Remove headline question"),
+              "question": _("Remove key question")}[kind]
+    return confirm_page(heading=heading, caption=_item_name(kind, item), form=form, button=button,
+                        cancel=_back_to_toolkit(toolkit, f"#{kind}-{item.id}"), details=details)
+
+
+def _move_item(kind: str, item_id: int):
+    item, toolkit = _toolkit_item(kind, item_id)
+    form = ConfirmForm()
+    direction = request.form.get("direction", "")
+    if form.validate_on_submit() and direction in ("up", "down") and services.move_item(item, up=direction == "up"):
+        db.session.commit()
+        flash(_("“%(name)s” moved up", name=_item_name(kind, item)) if direction == "up"
+              else _("“%(name)s” moved down", name=_item_name(kind, item)), "success")
+    return redirect(_back_to_toolkit(toolkit, f"#{kind}-{item.id}"))
+
+
+@bp.route("/toolkit-sections/<int:section_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_section(section_id: int):
+    """Remove a section with its questions, after a confirmation page (assessments keep their copy)."""
+    return _delete_item("section", section_id)
+
+
+@bp.route("/toolkit-headlines/<int:headline_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_headline(headline_id: int):
+    """Remove a headline question with its key questions, after a confirmation page."""
+    return _delete_item("headline", headline_id)
+
+
+@bp.route("/toolkit-questions/<int:question_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_question(question_id: int):
+    """Remove a key question, after a confirmation page."""
+    return _delete_item("question", question_id)
+
+
+@bp.route("/toolkit-sections/<int:section_id>/move", methods=["POST"])
+@login_required
+def move_section(section_id: int):
+    """Move a section up or down the toolkit."""
+    return _move_item("section", section_id)
+
+
+@bp.route("/toolkit-headlines/<int:headline_id>/move", methods=["POST"])
+@login_required
+def move_headline(headline_id: int):
+    """Move a headline question up or down its section."""
+    return _move_item("headline", headline_id)
+
+
+@bp.route("/toolkit-questions/<int:question_id>/move", methods=["POST"])
+@login_required
+def move_question(question_id: int):
+    """Move a key question up or down its headline question."""
+    return _move_item("question", question_id)
+
+
 # --- assessments -----------------------------------------------------------------------------------------
 
 
@@ -387,8 +481,7 @@ def new_task(assessment_id: int):
     assessment = load_assessment(assessment_id, edit=True)
     questions = list(db.session.scalars(select(AssessmentQuestion).where(
         AssessmentQuestion.assessment_id == assessment.id).order_by(AssessmentQuestion.id)))
-    people = sorted({p.id: p for p in [*assessment.team, *([assessment.coordinator] if assessment.coordinator else [])]
-                     }.values(), key=lambda p: p.name)
+    people = _task_people(assessment)
     form = TaskForm(questions=questions, people=people)
     if form.validate_on_submit():
         services.add_task(assessment, kind=EvidenceKind(form.kind.data), description=form.description.data,
@@ -401,6 +494,56 @@ def new_task(assessment_id: int):
                       back=url_for("assessments.schedule", assessment_id=assessment.id),
                       status=422 if form.is_submitted() else 200,
                       intro=_("Tasks go to the coordinator and the assessment team."))
+
+
+def _task_people(assessment: Assessment) -> list[User]:
+    return sorted({p.id: p for p in [*assessment.team, *([assessment.coordinator] if assessment.coordinator else [])]
+                   }.values(), key=lambda p: p.name)
+
+
+@bp.route("/assessment-tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_task(task_id: int):
+    """Change a task of the evidence schedule: what, who, when."""
+    task = _load(EvidenceTask, task_id)
+    assessment = load_assessment(task.assessment_id, edit=True)
+    questions = list(db.session.scalars(select(AssessmentQuestion).where(
+        AssessmentQuestion.assessment_id == assessment.id).order_by(AssessmentQuestion.id)))
+    people = _task_people(assessment)
+    if task.assignee is not None and task.assignee not in people:  # someone since taken off the team keeps it
+        people = sorted([*people, task.assignee], key=lambda p: p.name)
+    form = TaskEditForm(obj=task if request.method == "GET" else None, questions=questions, people=people)
+    if request.method == "GET":
+        form.kind.data = task.kind.value
+        form.assignee.data = str(task.assignee_id or "")
+        form.question.data = str(task.question_id or "")
+    if form.validate_on_submit():
+        services.update_task(task, kind=EvidenceKind(form.kind.data), description=form.description.data,
+                             assignee=_person(people, form.assignee.data), due_on=form.due_on.data,
+                             question=next((q for q in questions if str(q.id) == form.question.data), None))
+        db.session.commit()
+        flash(_("Task saved"), "success")
+        return redirect(url_for("assessments.schedule", assessment_id=assessment.id))
+    return _form_page(form, title=_("Change the task"), caption=assessment.title,
+                      back=url_for("assessments.schedule", assessment_id=assessment.id),
+                      status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/assessment-tasks/<int:task_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_task(task_id: int):
+    """Remove a task from the evidence schedule, after a confirmation page."""
+    task = _load(EvidenceTask, task_id)
+    assessment = load_assessment(task.assessment_id, edit=True)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_task(task)
+        db.session.commit()
+        flash(_("Task removed from the evidence schedule"), "success")
+        return redirect(url_for("assessments.schedule", assessment_id=assessment.id))
+    return confirm_page(heading=_("Remove this task?"), caption=task.description, form=form,
+                        button=_("Remove task"), cancel=url_for("assessments.schedule", assessment_id=assessment.id),
+                        details=[_("Evidence already recorded stays.")])
 
 
 @bp.route("/assessment-tasks/<int:task_id>/done", methods=["POST"])
@@ -426,28 +569,34 @@ def question(question_id: int):
     form = JudgementForm(obj=question if request.method == "GET" else None)
     if request.method == "GET" and question.judgement:
         form.judgement.data = question.judgement.value
-    status = 200
+    status, stale = 200, False
     if request.method == "POST":
         if not can_edit:
             abort(403)
+        status = 422
         if form.validate_on_submit():
             try:
                 services.judge(question, judgement=Judgement(form.judgement.data), reason=form.reason.data,
                                strengths=form.strengths.data, improvements=form.improvements.data,
-                               user=current_user())
+                               user=current_user(), seen=form.seen.data or "")
+            except services.StaleJudgement:
+                # What was typed stays; the current judgement shows above it, and the form now carries the
+                # current one, so saving again means "save mine anyway".
+                status, stale = 409, True
             except services.AssessmentError as error:
                 _field_error(form, error)
             else:
                 db.session.commit()
                 flash(_("Judgement saved"), "success")
                 return redirect(url_for("assessments.question", question_id=question.id))
-        status = 422
+    if request.method == "GET" or stale:
+        form.seen.data = services.judgement_seen(question)
     cards = services.cards_by_question(assessment).get(question.id, [])
     records = list(db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.question_id == question.id)
                                       .options(selectinload(EvidenceRecord.author)).order_by(EvidenceRecord.id)))
     return render_template("assessments/question.html", question=question, assessment=assessment, records=records,
                            org=assessment.organisation, form=form, can_edit=can_edit, cards=cards,
-                           Judgement=Judgement), status
+                           Judgement=Judgement, stale=stale), status
 
 
 @bp.route("/assessment-questions/<int:question_id>/evidence/new", methods=["GET", "POST"])
@@ -469,6 +618,54 @@ def new_evidence(question_id: int):
     return _form_page(form, title=_("Add evidence"), caption=f"{question.ref} {question.text}".strip(),
                       back=url_for("assessments.question", question_id=question.id),
                       status=422 if form.is_submitted() else 200)
+
+
+def _load_record(record_id: int) -> EvidenceRecord:
+    record = _load(EvidenceRecord, record_id)
+    load_question(record.question_id, edit=True)
+    return record
+
+
+@bp.route("/assessment-evidence/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_evidence(record_id: int):
+    """Change an evidence record after it was saved (the same proforma, the same rules)."""
+    record = _load_record(record_id)
+    question = record.question
+    form = EvidenceForm(obj=record if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = record.kind.value
+    back = url_for("assessments.question", question_id=question.id) + f"#evidence-{record.id}"
+    if form.validate_on_submit():
+        try:
+            services.update_evidence(record, kind=EvidenceKind(form.kind.data), source=form.source.data,
+                                     found=form.found.data, evidence=form.evidence.data)
+        except services.AssessmentError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Evidence saved"), "success")
+            return redirect(back)
+    return _form_page(form, title=_("Change the evidence"), caption=f"{question.ref} {question.text}".strip(),
+                      back=back, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/assessment-evidence/<int:record_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_evidence(record_id: int):
+    """Remove an evidence record, after a confirmation page."""
+    record = _load_record(record_id)
+    question_id = record.question_id
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_evidence(record)
+        db.session.commit()
+        flash(_("Evidence removed"), "success")
+        return redirect(url_for("assessments.question", question_id=question_id) + "#evidence")
+    return confirm_page(heading=_("Remove this evidence?"), caption=f"{record.kind.label}: {record.source}",
+                        form=form, button=_("Remove evidence"),
+                        cancel=url_for("assessments.question", question_id=question_id) + f"#evidence-{record.id}",
+                        details=[_("This cannot be undone."), _("The judgement stays as it is.")])
 
 
 @bp.route("/assessments/<int:assessment_id>/report")
