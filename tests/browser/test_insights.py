@@ -13,7 +13,7 @@ from tracker.insights import services
 from tracker.insights.models import InsightSource
 
 VISITED = {"insights.index", "insights.new", "insights.insight", "insights.edit", "insights.archive",
-           "insights.delete"}
+           "insights.delete", "insights.idea"}
 
 
 def test_a_team_member_records_an_insight_and_answers_it(page, world, sign_in, visit, axe):
@@ -99,3 +99,25 @@ def test_a_team_member_records_an_insight_and_answers_it(page, world, sign_in, v
     page.get_by_role("button", name="Delete insight").click()
     expect(success_banner(page)).to_contain_text("Insight deleted")
     expect(page.get_by_text("1 insight, 1 theme.")).to_be_visible()
+
+
+def test_a_team_member_answers_an_insight_with_an_idea(page, world, sign_in, visit, axe):
+    insight = services.create_insight(world.org_a, theme=services.theme_named(world.org_a, "Communication"),
+                                      title="Letters are hard to understand", source=InsightSource.INTERVIEWS,
+                                      user=None)
+    db.session.commit()
+    sign_in(page.context, world.team_a)
+    visit(page, f"/insights/{insight.id}")
+    page.get_by_role("link", name="Answer with an idea").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answer with an idea")
+    page.get_by_role("button", name="Add the idea").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a design opportunity")
+    axe(page, "answer with an idea, nothing chosen")
+    page.get_by_label(re.compile("Design opportunity 1: ")).check()
+    page.get_by_role("button", name="Add the idea").click()
+    expect(success_banner(page)).to_contain_text("added under design opportunity 1: it answers the insight")
+    came_from = page.locator("#details ul.govuk-list").filter(has_text="Insight:")
+    expect(came_from).to_contain_text("Insight: Letters are hard to understand")
+    axe(page, "an idea made from an insight")
+    visit(page, f"/insights/{insight.id}/idea")

@@ -104,6 +104,8 @@ TARGETS.update({
     "insights.restore": Target("org_edit_post", lambda w: {"insight_id": _archived()}, lambda w: {}),
     "insights.delete": Target("org_edit", lambda w: {"insight_id": _spare(archived=False)}, lambda w: {}),
     "insights.quick_win": Target("org_edit_post", lambda w: {"insight_id": w.insight_b}, lambda w: {}),
+    "insights.idea": Target("org_edit", lambda w: {"insight_id": w.insight_b},
+                            lambda w: {"opportunity": str(w.opportunity_b)}),
     "insights.link": Target("org_edit_post", lambda w: {"insight_id": w.insight_b}, _unlinked),
     "insights.unlink": Target("org_edit_post", lambda w: {"insight_id": w.linked_b}, _linked),
     "insights.move_theme": Target("org_edit_post", lambda w: {"theme_id": _first_theme(w)}, _theme_order),

@@ -283,3 +283,27 @@ def test_a_change_from_an_older_version_is_refused(world):
         assert raised.value.insight.title == "Changed by Fran"
         db.session.rollback()
     assert db.session.get(Insight, insight.id).title == "Changed by Fran"
+
+
+def test_answering_with_an_idea_makes_one_under_the_chosen_opportunity_linked_back(world):
+    insight = add(world.org_a, "Communication", "Customers cannot always get through on the phone")
+    card = services.answer_with_idea(insight, world.opportunity_a, user=world.team_a)
+    db.session.commit()
+    assert (card.kind, card.opportunity_id, card.column, card.organisation_id) == (
+        Kind.IDEA, world.opportunity_a.id, RoadmapColumn.BACKLOG, world.org_a.id)
+    assert card.number == 2  # idea 1 is the world's idea A, in the same lane
+    assert card.title == "Customers cannot always get through on the phone"
+    assert services.insights_answered_by(card) == [(insight, None)]
+    assert [c.id for c in services.answers_of([insight.id])[insight.id].cards] == [card.id]
+    assert [o.id for o in services.idea_choices(insight)] == [world.opportunity_a.id]
+
+
+def test_an_idea_needs_an_opportunity_of_the_insights_own_organisation_and_a_current_insight(world):
+    insight = add(world.org_a, "Communication", "Customers cannot get through")
+    count = db.session.scalar(select(func.count()).select_from(Card))
+    with pytest.raises(services.InsightError, match="Choose a design opportunity of this organisation"):
+        services.answer_with_idea(insight, world.opportunity_b, user=world.team_a)
+    services.archive_insight(insight, user=None)
+    with pytest.raises(services.InsightError, match="archived"):
+        services.answer_with_idea(insight, world.opportunity_a, user=world.team_a)
+    assert db.session.scalar(select(func.count()).select_from(Card)) == count

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.test_permissions import changed_tables, snapshot
 from tracker.board.models import Card, Kind
+from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.insights import services
 from tracker.insights.models import Insight, InsightSource, InsightTheme
@@ -379,3 +380,46 @@ def test_the_page_reads_a_fixed_number_of_statements_whatever_the_number_of_insi
         services.archive_insight(add(world.org_a, f"Theme {n % 3}", f"Archived {n}"), user=None)
     db.session.commit()
     assert _statements_of(client, index_url(world)) == one
+
+
+def test_answer_with_an_idea_under_a_chosen_design_opportunity(client, world, login, insight_a):
+    login(client, world.team_a)
+    assert f'href="/insights/{insight_a.id}/idea"' in text(client.get(f"/insights/{insight_a.id}"))
+    page = client.get(f"/insights/{insight_a.id}/idea")
+    assert page.status_code == 200 and f'value="{world.opportunity_a.id}"' in text(page)
+    assert f'value="{world.opportunity_b.id}"' not in text(page)  # only this organisation's
+    count = db.session.scalar(select(func.count()).select_from(Card))
+    bad = client.post(f"/insights/{insight_a.id}/idea", data={})
+    assert bad.status_code == 422 and "Choose a design opportunity" in text(bad) and title(bad).startswith("Error:")
+    bad = client.post(f"/insights/{insight_a.id}/idea", data={"opportunity": str(world.opportunity_b.id)})
+    assert bad.status_code == 422 and "Choose a design opportunity from the list" in text(bad)
+    assert db.session.scalar(select(func.count()).select_from(Card)) == count
+    response = client.post(f"/insights/{insight_a.id}/idea", data={"opportunity": str(world.opportunity_a.id)})
+    card = db.session.scalar(select(Card).where(Card.title == insight_a.title))
+    assert response.status_code == 302 and response.headers["Location"] == f"/cards/{card.id}"
+    assert (card.kind, card.opportunity_id) == (Kind.IDEA, world.opportunity_a.id)
+    page = text(client.get(f"/cards/{card.id}"))
+    assert "Idea 1.2 added under design opportunity 1: it answers the insight" in page
+    assert f'Insight: <a class="govuk-link" href="/insights/{insight_a.id}">{insight_a.title}</a>' in page
+    assert f'href="/cards/{card.id}">Idea 1.2: {insight_a.title}</a>' in text(client.get(f"/insights/{insight_a.id}"))
+
+
+def test_answer_with_an_idea_when_there_is_no_design_opportunity_or_the_insight_is_archived(client, world, login,
+                                                                                            insight_a):
+    insight_b = add(world.org_b, "Communication", "B's insight")
+    login(client, world.team_a)
+    assert client.get(f"/insights/{insight_b.id}/idea").status_code == 404
+    login(client, world.team_b)
+    world.opportunity_b.archived_dt = utcnow()  # its only one: an idea cannot go under an archived one
+    db.session.commit()
+    page = text(client.get(f"/insights/{insight_b.id}/idea"))
+    assert "Council B has none yet" in page or "has none yet" in page
+    assert client.post(f"/insights/{insight_b.id}/idea", data={
+        "opportunity": str(world.opportunity_b.id)}).status_code == 422
+    login(client, world.viewer)
+    assert client.get(f"/insights/{insight_a.id}/idea").status_code == 403
+    login(client, world.team_a)
+    services.archive_insight(insight_a, user=None)
+    db.session.commit()
+    response = client.get(f"/insights/{insight_a.id}/idea")
+    assert response.status_code == 302 and response.headers["Location"] == f"/insights/{insight_a.id}"

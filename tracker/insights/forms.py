@@ -73,6 +73,19 @@ class AnswerForm(Form):
             (f"opportunity:{o.id}", opportunity_label(o)) for o in opportunities]
 
 
+class IdeaForm(Form):
+    """Answer the insight with a new idea under one of the organisation's design opportunities."""
+
+    opportunity = RadioField(_l("Which design opportunity should the idea go under?"), widget=GovRadioInput(),
+                             validators=[Required(_l("Choose a design opportunity"))],
+                             message=_l("Choose a design opportunity from the list"))
+    submit = SubmitField(_l("Add the idea"), widget=GovSubmitInput())
+
+    def __init__(self, *args, opportunities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opportunity.choices = [(str(o.id), opportunity_label(o)) for o in opportunities]
+
+
 class UnlinkForm(Form):
     """Take away one link (the value names it, as in :class:`AnswerForm`; checked against the links)."""
 

@@ -194,9 +194,11 @@ def link_card(insight: Insight, card: Card) -> bool:
     if card.organisation_id != insight.organisation_id:
         raise InsightError(_("Choose a quick win or idea of this organisation"))
     # One statement, not check-then-insert: two quick submits at once add the link once, neither fails.
-    result = db.session.execute(insert(insight_card).values(insight_id=insight.id, card_id=card.id)
-                                .on_conflict_do_nothing(index_elements=["insight_id", "card_id"]))
-    return bool(result.rowcount)
+    # (RETURNING says whether a row was written: an INSERT's rowcount is not reported on every driver.)
+    written = db.session.execute(insert(insight_card).values(insight_id=insight.id, card_id=card.id)
+                                 .on_conflict_do_nothing(index_elements=["insight_id", "card_id"])
+                                 .returning(insight_card.c.insight_id)).first()
+    return written is not None
 
 
 def unlink_card(insight: Insight, card: Card) -> bool:
@@ -212,10 +214,11 @@ def link_opportunity(insight: Insight, opportunity: Opportunity) -> bool:
     """
     if opportunity.organisation_id != insight.organisation_id:
         raise InsightError(_("Choose a design opportunity of this organisation"))
-    result = db.session.execute(insert(insight_opportunity)
-                                .values(insight_id=insight.id, opportunity_id=opportunity.id)
-                                .on_conflict_do_nothing(index_elements=["insight_id", "opportunity_id"]))
-    return bool(result.rowcount)
+    written = db.session.execute(insert(insight_opportunity)
+                                 .values(insight_id=insight.id, opportunity_id=opportunity.id)
+                                 .on_conflict_do_nothing(index_elements=["insight_id", "opportunity_id"])
+                                 .returning(insight_opportunity.c.insight_id)).first()
+    return written is not None
 
 
 def unlink_opportunity(insight: Insight, opportunity: Opportunity) -> bool:
@@ -232,6 +235,28 @@ def answer_with_quick_win(insight: Insight, *, user: User | None) -> Card:
     if insight.archived_dt is not None:
         raise InsightError(_("This insight is archived: restore it before answering it"))
     card = board.create_card(insight.organisation, kind=Kind.QUICK_WIN, title=insight.title, user=user)
+    link_card(insight, card)
+    return card
+
+
+def idea_choices(insight: Insight) -> list[Opportunity]:
+    """The design opportunities of the insight's organisation an idea may go under (not archived), by number."""
+    return list(db.session.scalars(select(Opportunity).where(
+        Opportunity.organisation_id == insight.organisation_id, Opportunity.archived_dt.is_(None))
+        .order_by(Opportunity.number)))
+
+
+def answer_with_idea(insight: Insight, opportunity: Opportunity, *, user: User | None) -> Card:
+    """One step: an idea under ``opportunity`` (in the backlog), titled from the insight, linked back.
+
+    :raises InsightError: the insight is archived, or the opportunity is another organisation's or archived.
+    """
+    if insight.archived_dt is not None:
+        raise InsightError(_("This insight is archived: restore it before answering it"))
+    if opportunity.organisation_id != insight.organisation_id or opportunity.archived_dt is not None:
+        raise InsightError(_("Choose a design opportunity of this organisation"))
+    card = board.create_card(insight.organisation, kind=Kind.IDEA, title=insight.title, opportunity=opportunity,
+                             user=user)
     link_card(insight, card)
     return card
 

@@ -15,7 +15,15 @@ from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.core.numbers import parse_id
 from tracker.extensions import db
 from tracker.insights import bp, services
-from tracker.insights.forms import AnswerForm, InsightForm, PlainForm, UnlinkForm, card_label, opportunity_label
+from tracker.insights.forms import (
+    AnswerForm,
+    IdeaForm,
+    InsightForm,
+    PlainForm,
+    UnlinkForm,
+    card_label,
+    opportunity_label,
+)
 from tracker.insights.models import Insight, InsightSource, InsightTheme
 from tracker.programmes.permissions import can_edit_org, require_edit_org, require_view_org
 
@@ -203,6 +211,33 @@ def quick_win(insight_id: int):
     flash(_("Quick win %(code)s added to the backlog: it answers the insight “%(title)s”", code=card.code,
             title=insight.title), "success")
     return redirect(url_for("board.card", card_id=card.id))
+
+
+@bp.route("/insights/<int:insight_id>/idea", methods=["GET", "POST"])
+@login_required
+def idea(insight_id: int):
+    """Answer the insight with an idea: choose one of the organisation's design opportunities, and the idea is
+    made under it in one step (in the backlog, titled from the insight, linked back)."""
+    insight = load_insight(insight_id, edit=True)
+    if insight.archived_dt is not None:
+        flash(_("This insight is archived: restore it before answering it"), "error")
+        return redirect(url_for("insights.insight", insight_id=insight.id))
+    opportunities = services.idea_choices(insight)
+    form = IdeaForm(opportunities=opportunities)
+    if form.validate_on_submit():
+        chosen = next(o for o in opportunities if str(o.id) == form.opportunity.data)
+        try:
+            card = services.answer_with_idea(insight, chosen, user=current_user())
+        except services.InsightError as error:
+            db.session.rollback()
+            form.opportunity.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Idea %(code)s added under design opportunity %(n)s: it answers the insight “%(title)s”",
+                    code=card.code, n=chosen.number, title=insight.title), "success")
+            return redirect(url_for("board.card", card_id=card.id))
+    return render_template("insights/idea.html", form=form, insight=insight, org=insight.organisation,
+                           opportunities=opportunities), 422 if form.is_submitted() else 200
 
 
 def _answer(insight: Insight, value: str) -> Card | Opportunity | None:
