@@ -45,7 +45,47 @@ def _in_welsh() -> bool:
     return i18n.current() == "cy"
 
 
-class Survey(db.Model):
+class SurveyWords:
+    """A survey's own words in the page's language: the Welsh where the survey has it and the page is in
+    Welsh, else the English (for the model and for the respondents' plain values alike). Its class has
+    ``title``, ``introduction``, ``privacy_note`` and their ``_cy`` twins."""
+
+    @property
+    def shown_title(self) -> str:
+        return (_in_welsh() and self.title_cy) or self.title
+
+    @property
+    def shown_introduction(self) -> str:
+        return (_in_welsh() and self.introduction_cy) or self.introduction
+
+    @property
+    def shown_privacy_note(self) -> str:
+        return (_in_welsh() and self.privacy_note_cy) or self.privacy_note
+
+
+class QuestionWords:
+    """A question's own words in the page's language, as :class:`SurveyWords` (the model and the respondents'
+    ``Asked`` alike): from ``text``, ``hint``, ``choices`` and their ``_cy`` twins."""
+
+    @property
+    def shown_text(self) -> str:
+        return (_in_welsh() and self.text_cy) or self.text
+
+    @property
+    def shown_hint(self) -> str:
+        return (_in_welsh() and self.hint_cy) or self.hint
+
+    @property
+    def shown_choices(self) -> list[str]:
+        """The options in order: each one's Welsh where it has one and the page is in Welsh, else its English."""
+        choices = list(self.choices or [])
+        if not _in_welsh():
+            return choices
+        welsh = list(self.choices_cy or [])
+        return [(welsh[index] if index < len(welsh) else "") or english for index, english in enumerate(choices)]
+
+
+class Survey(SurveyWords, db.Model):
     """A programme's staff survey, run in waves (one each survey interval from the programme's start)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,21 +109,8 @@ class Survey(db.Model):
     waves: Mapped[list["Wave"]] = relationship(back_populates="survey", order_by="Wave.number",
                                                cascade="all, delete-orphan")
 
-    # In the page's language: the Welsh where the survey has it and the page is in Welsh, else the English.
-    @property
-    def shown_title(self) -> str:
-        return (_in_welsh() and self.title_cy) or self.title
 
-    @property
-    def shown_introduction(self) -> str:
-        return (_in_welsh() and self.introduction_cy) or self.introduction
-
-    @property
-    def shown_privacy_note(self) -> str:
-        return (_in_welsh() and self.privacy_note_cy) or self.privacy_note
-
-
-class Question(db.Model):
+class Question(QuestionWords, db.Model):
     """A question of a survey. One that already has answers is retired, never deleted, so that earlier
     waves keep their results."""
 
@@ -115,24 +142,6 @@ class Question(db.Model):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
-
-    # In the page's language: the Welsh where the question has it and the page is in Welsh, else the English.
-    @property
-    def shown_text(self) -> str:
-        return (_in_welsh() and self.text_cy) or self.text
-
-    @property
-    def shown_hint(self) -> str:
-        return (_in_welsh() and self.hint_cy) or self.hint
-
-    @property
-    def shown_choices(self) -> list[str]:
-        """The options in order: each one's Welsh where it has one and the page is in Welsh, else its English."""
-        choices = list(self.choices or [])
-        if not _in_welsh():
-            return choices
-        welsh = list(self.choices_cy or [])
-        return [(welsh[index] if index < len(welsh) else "") or english for index, english in enumerate(choices)]
 
 
 class Wave(db.Model):

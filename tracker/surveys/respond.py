@@ -33,7 +33,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, func, 
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from tracker.core import clock, i18n, secrets
+from tracker.core import clock, secrets
 from tracker.core.fields import Form, RadioField, Required, SelectMultipleField
 from tracker.core.fields import text as text_field
 from tracker.extensions import db
@@ -46,8 +46,10 @@ from tracker.surveys.models import (
     InvitationUse,
     Question,
     QuestionKind,
+    QuestionWords,
     Response,
     Survey,
+    SurveyWords,
     Wave,
     WaveOrganisation,
 )
@@ -123,12 +125,8 @@ class WaveFacts:
     closes_on: date
 
 
-def _in_welsh() -> bool:
-    return i18n.current() == "cy"
-
-
 @dataclass(frozen=True)
-class SurveyFacts:
+class SurveyFacts(SurveyWords):
     id: int
     title: str
     introduction: str
@@ -138,19 +136,6 @@ class SurveyFacts:
     privacy_note_cy: str
     #: The programme's smallest group whose results are shown.
     min_group: int
-
-    # In the page's language: the Welsh where the survey has it, else the English.
-    @property
-    def shown_title(self) -> str:
-        return (_in_welsh() and self.title_cy) or self.title
-
-    @property
-    def shown_introduction(self) -> str:
-        return (_in_welsh() and self.introduction_cy) or self.introduction
-
-    @property
-    def shown_privacy_note(self) -> str:
-        return (_in_welsh() and self.privacy_note_cy) or self.privacy_note
 
 
 @dataclass(frozen=True)
@@ -286,7 +271,7 @@ def _visit_of(kind: str, payload: dict, row, today: date) -> Visit | None:
 
 
 @dataclass(frozen=True)
-class Asked:
+class Asked(QuestionWords):
     """A question as it is asked: what its field is made from. (A form is kept per language and these, so
     an edited question gets a new one.)"""
 
@@ -301,19 +286,6 @@ class Asked:
     hint_cy: str = ""
     #: The options in Welsh, in the order of ``choices`` (an option without its Welsh is shown in English).
     choices_cy: tuple = ()
-
-    # In the page's language: the Welsh where the question has it, else the English.
-    @property
-    def shown_text(self) -> str:
-        return (_in_welsh() and self.text_cy) or self.text
-
-    @property
-    def shown_hint(self) -> str:
-        return (_in_welsh() and self.hint_cy) or self.hint
-
-    def shown_choice(self, index: int) -> str:
-        welsh = self.choices_cy[index] if _in_welsh() and index < len(self.choices_cy) else ""
-        return welsh or self.choices[index]
 
 
 @cache
@@ -364,7 +336,7 @@ def _choices(question) -> list[tuple[str, str]]:
         ends = ({0: _("not at all likely"), 10: _("extremely likely")} if question.nps
                 else {0: _("the lowest"), 10: _("the highest")})
         return [(str(n), _("%(n)s (%(end)s)", n=n, end=ends[n]) if n in ends else str(n)) for n in range(11)]
-    return [(str(index), question.shown_choice(index)) for index in range(len(question.choices))]
+    return [(str(index), shown) for index, shown in enumerate(question.shown_choices)]
 
 
 def _field(question: Asked, number: int):
