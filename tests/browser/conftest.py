@@ -380,9 +380,8 @@ def check_welsh(page: Page, path: str, status: int, name: str) -> None:
     welsh = page.context.new_page()
     try:
         welsh.set_viewport_size(page.viewport_size)
-        welsh.set_extra_http_headers({"Accept-Language": "cy"})
-        # Chromium sends the context's locale ("en-GB") as Accept-Language on navigations, whatever the extra
-        # headers say (only subresources get them): the page's own requests get the header by a route.
+        # Chromium sends the context's locale ("en-GB") as Accept-Language on navigations, whatever extra
+        # headers say (only subresources get those): the page's own requests get the header by a route.
         welsh.route(lambda url: "/static/" not in url,
                     lambda route, request: route.continue_(headers={**request.headers, "accept-language": "cy"}))
         response = welsh.goto(path)
