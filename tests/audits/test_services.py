@@ -180,7 +180,7 @@ def test_a_finding_is_locked_before_it_is_checked(world, monkeypatch):
     checks = [n for n, sql in enumerate(seen) if "audit_finding_card" in sql]
     assert checks
     if db.session.get_bind().dialect.name == "postgresql":
-        (locked,) = [n for n, sql in enumerate(seen) if "FOR UPDATE" in sql and "audit_finding" in sql]
+        (locked,) = [n for n, sql in enumerate(seen) if "FOR NO KEY UPDATE" in sql and "audit_finding" in sql]
         assert locked < checks[0]
     db.session.commit()
     with pytest.raises(services.AuditError, match="already on the board"):

@@ -193,7 +193,7 @@ def test_without_javascript(new_context, world, sign_in, axe):
     page.get_by_role("button", name="Plan 8 check-ins").click()
     expect(success_banner(page)).to_contain_text("8 check-ins planned")
     page.get_by_label("Check-ins and figures of").select_option(label="Council B")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(re.compile(r"\?organisation=council-b$"))
     expect(page.get_by_role("table", name="Calendar for March 2026").get_by_role("row")).to_have_count(2)
     axe(page, "calendar without JavaScript, one organisation")

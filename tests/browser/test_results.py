@@ -129,7 +129,7 @@ def test_enter_figures_for_two_organisations_and_see_the_total_and_progress(
     other = sign_in(new_context(), world.facilitator).new_page()
     visit(other, tracker_url(world.programme))
     other.get_by_label("Show figures for").select_option(label="Council B")
-    other.get_by_role("button", name="Show").click()
+    other.get_by_role("button", name="Show", exact=True).click()
     expect(other).to_have_url(re.compile(r"\?organisation=council-b$"))
     expect(other.get_by_role("columnheader", name="Testing phase in Council B").first).to_be_visible()
     other.get_by_role("link", name=enter).click()

@@ -34,6 +34,7 @@ from tracker.audits.models import (
 from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
+from tracker.core.locks import lock
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 
@@ -284,21 +285,15 @@ def add_case(audit: Audit, *, reference: str = "", case_type: AuditAttribute | N
     return case
 
 
-def _lock_row(column, row_id: int) -> None:
-    """Take a row's lock (PostgreSQL) until the transaction ends; SQLite's write lock does this."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(column).where(column == row_id).with_for_update())
-
-
 def lock_audit(audit: Audit) -> None:
     """Take the audit's row lock (PostgreSQL) before numbering its cases; SQLite's write lock does this."""
-    _lock_row(Audit.id, audit.id)
+    lock(Audit, audit.id)
 
 
 def lock_finding(finding: AuditFinding) -> None:
     """Take the finding's row lock (PostgreSQL) before checking whether it is on the board yet, so a second
     request waits for the first to commit and then sees its card."""
-    _lock_row(AuditFinding.id, finding.id)
+    lock(AuditFinding, finding.id)
 
 
 def scores_of(case: AuditCase) -> tuple[dict[int, int | None], dict[int, Answer]]:
