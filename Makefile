@@ -34,11 +34,14 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium libreoffice-calc-nogui; }
 
-## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set; a pytest-xdist worker
+## per core (at most 4; TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
+PYTEST = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 test: install browser
 	@echo "== SQLite"
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
-	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/python -m pytest -q; fi
+	env -u TEST_DATABASE_URL $(PYTEST)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(PYTEST); fi
 
 ## bench: performance figures (not part of `make test`)
 bench: install

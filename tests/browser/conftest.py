@@ -278,6 +278,22 @@ def page_problems(page: Page) -> list[str]:
 _screenshots_emptied = False
 
 
+def _empty_screenshots() -> None:
+    """Remove the screenshots of earlier runs: every one when the suite runs in one process, and under
+    pytest-xdist only those older than the run (``TRACKER_TEST_RUN_STARTED``, set by the controller before
+    the workers start), so one worker does not remove another's."""
+    started = float(os.environ.get("TRACKER_TEST_RUN_STARTED") or 0)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not started:
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        return
+    for picture in SCREENSHOTS.glob("*.png"):
+        try:
+            if picture.stat().st_mtime < started:
+                picture.unlink()
+        except FileNotFoundError:  # the other worker removed it first
+            pass
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "page"
 
@@ -286,7 +302,7 @@ def save_screenshots(page: Page, name: str, widths: tuple[int, ...] = SCREENSHOT
     """A full-page screenshot at each of ``widths``, as ``NAME-WIDTH.png``; the viewport is restored."""
     global _screenshots_emptied
     if not _screenshots_emptied:
-        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        _empty_screenshots()
         _screenshots_emptied = True
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
