@@ -66,6 +66,17 @@ def test_a_team_member_records_an_insight_and_answers_it(page, world, sign_in, v
     expect(answers).to_contain_text("Backlog (not started)")
     axe(page, "an insight answered by two quick wins")
 
+    # And a design opportunity, whose page then says where it came from.
+    page.get_by_label("Quick win, idea or design opportunity").select_option(
+        value=f"opportunity:{world.opportunity_a.id}")
+    page.get_by_role("button", name="Link", exact=True).click()
+    expect(success_banner(page)).to_contain_text("now answers this insight")
+    page.goto(f"/opportunities/{world.opportunity_a.id}")
+    came_from = page.locator("h2:has-text('Where this came from') + ul")
+    expect(came_from).to_contain_text("Insight: Customers cannot always get through on the phone")
+    axe(page, "a design opportunity that answers an insight")
+    page.go_back()
+
     # Change it: its theme is now a choice, and a second theme typed.
     page.get_by_role("link", name="Change the insight").click()
     expect(page.get_by_label("Theme", exact=True)).to_have_value(re.compile(r"^\d+$"))

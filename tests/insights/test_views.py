@@ -236,6 +236,21 @@ def test_an_idea_shows_the_insight_its_design_opportunity_answers(client, world,
     assert "Insight (through design opportunity 1)" in page and insight_a.title in page
 
 
+def test_a_design_opportunity_shows_the_insights_it_answers_until_one_is_archived(client, world, login, insight_a):
+    login(client, world.team_a)
+    page = text(client.get(f"/opportunities/{world.opportunity_a.id}"))
+    assert "Where this came from" not in page
+    response = client.post(f"/insights/{insight_a.id}/links", data={"answer": f"opportunity:{world.opportunity_a.id}"})
+    assert response.status_code == 302
+    page = text(client.get(f"/opportunities/{world.opportunity_a.id}"))
+    assert "Where this came from" in page
+    assert f'Insight: <a class="govuk-link" href="/insights/{insight_a.id}">{insight_a.title}</a>' in page
+    services.archive_insight(db.session.get(Insight, insight_a.id), user=None)
+    db.session.commit()
+    page = text(client.get(f"/opportunities/{world.opportunity_a.id}"))
+    assert "Where this came from" not in page and insight_a.title not in page
+
+
 def test_link_and_unlink_an_existing_quick_win(client, world, login, insight_a):
     login(client, world.team_a)
     page = text(client.get(f"/insights/{insight_a.id}"))

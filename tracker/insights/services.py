@@ -365,3 +365,12 @@ def insights_answered_by(card: Card) -> list[tuple[Insight, Opportunity | None]]
         .where(Insight.organisation_id == card.organisation_id, Insight.archived_dt.is_(None), or_(*conditions))
         .order_by(Insight.id)).all()
     return [(insight, None if direct else card.opportunity) for insight, direct in rows]
+
+
+def insights_of_opportunity(opportunity: Opportunity) -> list[Insight]:
+    """The current insights a design opportunity answers, in the order they were recorded; one statement."""
+    return list(db.session.scalars(
+        select(Insight).join(insight_opportunity, insight_opportunity.c.insight_id == Insight.id)
+        .where(insight_opportunity.c.opportunity_id == opportunity.id,
+               Insight.organisation_id == opportunity.organisation_id, Insight.archived_dt.is_(None))
+        .order_by(Insight.id)))

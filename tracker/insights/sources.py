@@ -1,9 +1,10 @@
-"""The card page's "Where this came from": the insights a card answers, itself or through its design opportunity."""
+"""The "Where this came from" of a card's page (the insights it answers, itself or through its design
+opportunity) and of a design opportunity's page (the insights linked to it)."""
 
 from flask import url_for
 from flask_babel import gettext as _
 
-from tracker.board.sources import Source, register
+from tracker.board.sources import Source, register, register_for_opportunity
 
 
 def insight_sources(card) -> list[Source]:
@@ -18,4 +19,13 @@ def insight_sources(card) -> list[Source]:
     return found
 
 
+def opportunity_insight_sources(opportunity) -> list[Source]:
+    """One statement per design opportunity's page (``services.insights_of_opportunity``)."""
+    from tracker.insights.services import insights_of_opportunity
+
+    return [Source(kind=_("Insight"), text=insight.title, url=url_for("insights.insight", insight_id=insight.id))
+            for insight in insights_of_opportunity(opportunity)]
+
+
 register(insight_sources)
+register_for_opportunity(opportunity_insight_sources)
