@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.audits.conftest import make_sample
+from tests.audits.conftest import count_statements, make_sample
 from tracker.audits import imports, results, services
 from tracker.audits.models import AuditCase, AuditImport
 from tracker.exchange.imports import ImportFileError
@@ -45,6 +45,37 @@ def test_rows_are_previewed_then_added_scored_or_to_score(empty):
     figures = results.compute(empty)
     assert (figures.n, figures.unscored) == (1, 1)
     assert {g.label: g.n for g in figures.groups["case_type"]}["Section 66"] == 1
+
+
+def test_an_import_adds_its_cases_in_the_same_few_statements_for_3_rows_or_300(world, empty):
+    """Numbered after the cases already there, with their attributes, scores and totals as one at a time."""
+    services.add_case(empty, reference="Already here")
+    db.session.commit()
+
+    def rows(n: int) -> list[dict]:
+        return imports.parse(empty, "cases.csv", _csv(
+            [[f"HO-{i}", "Section 66", "Family", "Successful", "18/19", f"Note {i}",
+              "2", "1", "2", "n/a", "1", "1", "1", str(i % 11), "4", "3"] if i % 2 else
+             [f"HO-{i}", "", "", "", "", "", *[""] * 10] for i in range(n)]))
+
+    few, many = rows(3), rows(300)
+    statements_few = count_statements(lambda: imports.commit(empty, few))
+    statements_many = count_statements(lambda: imports.commit(empty, many))
+    db.session.commit()
+    assert statements_many == statements_few, (statements_few, statements_many)
+    cases = services.cases_of(empty)
+    assert [c.number for c in cases] == list(range(1, 305))
+    second = next(c for c in cases if c.reference == "HO-1" and c.number == 3)
+    assert (second.score, second.possible, second.notes, second.scored_dt is not None) == (16, 25, "Note 1", True)
+    labels = {a.id: a.label for values in services.attributes_of(empty).values() for a in values}
+    assert [labels[second.case_type_id], labels[second.household_id], labels[second.outcome_id],
+            labels[second.year_id]] == ["Section 66", "Family", "Successful", "18/19"]
+    scores, _answers = services.scores_of(second)
+    assert sorted(scores.values(), key=str) == sorted([2, 1, 2, None, 1, 1, 1, 1, 4, 3], key=str)
+    unscored = next(c for c in cases if c.reference == "HO-0" and c.number == 2)
+    assert (unscored.scored_dt, unscored.score, services.scores_of(unscored)[0]) == (None, 0, {})
+    figures = results.compute(empty)
+    assert (figures.n, figures.unscored) == (151, 153)
 
 
 def test_row_errors_and_nothing_added(empty):

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
+from sqlalchemy import insert, select
 
 from tracker.audits import services
 from tracker.audits.forms import NA_WORDS
-from tracker.audits.models import AttributeKind, Audit, AuditElement
+from tracker.audits.models import AttributeKind, Audit, AuditCase, AuditElement, AuditScore
+from tracker.core.db import utcnow
 from tracker.exchange.imports import (  # the figures import's limits and readers: one way to read a file
     MAX_BYTES,
     MAX_COLUMNS,
@@ -28,6 +30,7 @@ from tracker.exchange.imports import (  # the figures import's limits and reader
     _csv_rows,
     _text,
 )
+from tracker.extensions import db
 
 #: Accepted headings (normalised) per column that is not an element.
 COLUMNS = {
@@ -40,6 +43,8 @@ COLUMNS = {
 }
 KINDS = {"case_type": AttributeKind.CASE_TYPE, "household": AttributeKind.HOUSEHOLD,
          "outcome": AttributeKind.OUTCOME, "year": AttributeKind.YEAR}
+#: Where a case keeps each of its attributes.
+ATTRIBUTE_COLUMNS = {kind: f"{key}_id" for key, kind in KINDS.items()}
 
 
 def _normalise(value) -> str:
@@ -176,20 +181,36 @@ def preview(audit: Audit, rows: list[dict]) -> list[RowResult]:
 
 
 def commit(audit: Audit, rows: list[dict]) -> int:
-    """Add every row's case (scored when its row gives scores); all or nothing.
+    """Add every row's case (scored when its row gives scores); all or nothing. The rows' values were checked
+    by :func:`preview` against the audit's own elements and lists, so the cases and their scores are written
+    in bulk: the same few statements for 10 rows or 1,000 (one case at a time took eight a row).
 
     :raises ImportFileError: a row has an error (nothing is added).
     """
     results = preview(audit, rows)
     if any(r.errors for r in results):
         raise ImportFileError(_("Nothing was imported: correct the rows with errors and upload the file again"))
-    for result in results:
+    services.lock_audit(audit)
+    first, now = services.next_case_number(audit), utcnow()
+    cases = []
+    for number, result in enumerate(results, start=first):
         chosen = result.attributes
-        case = services.add_case(audit, reference=result.reference, case_type=chosen[AttributeKind.CASE_TYPE],
-                                 household=chosen[AttributeKind.HOUSEHOLD], outcome=chosen[AttributeKind.OUTCOME],
-                                 year=chosen[AttributeKind.YEAR])
-        if result.scored:
-            services.score_case(case, scores=result.scores, answers={}, notes=result.notes)
-        else:
-            case.notes = result.notes.strip()
+        cases.append({
+            "audit_id": audit.id, "number": number, "reference": result.reference.strip(),
+            "notes": result.notes.strip(),
+            **{column: chosen[kind].id if chosen[kind] else None for kind, column in ATTRIBUTE_COLUMNS.items()},
+            "score": result.score if result.scored else 0, "possible": result.possible if result.scored else 0,
+            "scored_dt": now if result.scored else None})
+    # Core statements: the unit of work would send one INSERT per case, and one per score. The new cases'
+    # ids are read back by their numbers (the audit's lock is held; an ordered RETURNING would be sent a
+    # row at a time on SQLite).
+    connection = db.session.connection()
+    connection.execute(insert(AuditCase.__table__), cases)
+    ids = dict(connection.execute(select(AuditCase.number, AuditCase.id).where(
+        AuditCase.audit_id == audit.id, AuditCase.number >= first)).all())
+    scores = [{"case_id": ids[case["number"]], "element_id": element_id, "score": value}
+              for case, result in zip(cases, results, strict=True) if result.scored
+              for element_id, value in result.scores.items()]
+    if scores:
+        connection.execute(insert(AuditScore.__table__), scores)
     return len(results)

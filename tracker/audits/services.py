@@ -276,13 +276,17 @@ def add_case(audit: Audit, *, reference: str = "", case_type: AuditAttribute | N
     for kind, attribute in ((AttributeKind.CASE_TYPE, case_type), (AttributeKind.HOUSEHOLD, household),
                             (AttributeKind.OUTCOME, outcome), (AttributeKind.YEAR, year)):
         _check_attribute(audit, kind, attribute)
-    number = (db.session.scalar(select(func.max(AuditCase.number)).where(AuditCase.audit_id == audit.id)) or 0) + 1
-    case = AuditCase(audit=audit, number=number, reference=reference.strip(),
+    case = AuditCase(audit=audit, number=next_case_number(audit), reference=reference.strip(),
                      case_type_id=case_type.id if case_type else None, household_id=household.id if household else None,
                      outcome_id=outcome.id if outcome else None, year_id=year.id if year else None)
     db.session.add(case)
     db.session.flush()
     return case
+
+
+def next_case_number(audit: Audit) -> int:
+    """The number the audit's next case takes (the caller holds the audit's lock: ``lock_audit``)."""
+    return (db.session.scalar(select(func.max(AuditCase.number)).where(AuditCase.audit_id == audit.id)) or 0) + 1
 
 
 def lock_audit(audit: Audit) -> None:
