@@ -97,7 +97,7 @@ def test_evidence_and_judgement_pages(client, world, login):
     url = f"/assessment-questions/{q1.id}/evidence/new"
     bad = client.post(url, data={"kind": "documents", "source": "Leaflets", "found": "There are leaflets",
                                  "evidence": "Yes."})
-    assert bad.status_code == 422 and b"Yes/no answers are not sufficient" in bad.data
+    assert bad.status_code == 422 and b"Give the full evidence for the answer, not only yes or no" in bad.data
     assert b"There are leaflets" in bad.data
     assert db.session.scalar(select(func.count()).select_from(EvidenceRecord)) == 0
     assert client.post(url, data={"kind": "documents", "source": "Leaflets", "found": "There are leaflets",
@@ -302,7 +302,7 @@ def test_evidence_is_changed_and_removed(client, world, login):
     assert "There are leaflets" in form and 'value="documents" checked' in form
     bad = client.post(f"/assessment-evidence/{record.id}/edit", data={
         "kind": "documents", "source": "Leaflets", "found": "Changed finding", "evidence": "yes"})
-    assert bad.status_code == 422 and b"Yes/no answers are not sufficient" in bad.data
+    assert bad.status_code == 422 and b"Give the full evidence for the answer, not only yes or no" in bad.data
     assert b"Changed finding" in bad.data
     assert client.post(f"/assessment-evidence/{record.id}/edit", data={
         "kind": "observation", "source": "Reception", "found": "Changed finding", "evidence": evidence_text(3)}

@@ -29,7 +29,7 @@ def test_change_a_cards_details(page, world, sign_in, visit, axe, fresh):
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Changes to {card.code} saved")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{card.code} Make letters friendlier and shorter")
     details = page.locator("#details")
-    expect(summary_value(details, "Priority")).to_have_text("Priority: High")
+    expect(summary_value(details, "Priority")).to_have_text("High")
     description = details.locator(".app-markdown")
     expect(description.locator("strong")).to_have_text("short")
     expect(description.locator("li")).to_have_text(["Plain words", "One page"])
@@ -72,7 +72,7 @@ def test_two_people_change_the_same_card(page, new_context, world, sign_in, visi
     expect(warning).to_contain_text("Your changes have not been saved")
     current = warning.locator(".app-stale-values")
     expect(summary_value(current, "Name")).to_have_text("Friendlier letters (Team A)")
-    expect(summary_value(current, "Priority")).to_have_text("Priority: Low")
+    expect(summary_value(current, "Priority")).to_have_text("Low")
     expect(current).to_contain_text("Changed title, priority – Team A")
     # The form keeps what Fran typed, so nothing is lost.
     expect(other.get_by_label("Name")).to_have_value("Friendlier letters (Fran)")

@@ -169,7 +169,7 @@ class EvidenceForm(Form):
 
     def validate_evidence(self, field):
         if services.is_only_yes_no(field.data):
-            raise ValidationError(_l("Yes/no answers are not sufficient: give the full evidence for the answer"))
+            raise ValidationError(_l("Give the full evidence for the answer, not only yes or no"))
 
 
 class JudgementForm(Form):

@@ -280,7 +280,7 @@ def add_evidence(question: AssessmentQuestion, *, kind: EvidenceKind, source: st
     :raises AssessmentError: the evidence is only a yes or a no.
     """
     if is_only_yes_no(evidence):
-        raise AssessmentError(_("Yes/no answers are not sufficient: give the full evidence for the answer"),
+        raise AssessmentError(_("Give the full evidence for the answer, not only yes or no"),
                               "evidence")
     record = EvidenceRecord(question=question, kind=kind, source=_line(source), found=_clean(found),
                             evidence=_clean(evidence), author=author)
@@ -295,7 +295,7 @@ def update_evidence(record: EvidenceRecord, *, kind: EvidenceKind, source: str, 
     :raises AssessmentError: the evidence is only a yes or a no.
     """
     if is_only_yes_no(evidence):
-        raise AssessmentError(_("Yes/no answers are not sufficient: give the full evidence for the answer"),
+        raise AssessmentError(_("Give the full evidence for the answer, not only yes or no"),
                               "evidence")
     record.kind, record.source, record.found, record.evidence = kind, _line(source), _clean(found), _clean(evidence)
     db.session.flush()

@@ -102,7 +102,7 @@ def template_total(template: AuditTemplate) -> int:
 
 #: Seed 002's scoring methodology (27 points), with checklist items taken from its lowest-scoring elements
 #: and its positives. Stored as data in English: a template is the programme's own words once loaded.
-SEED_TEMPLATE_NAME = "Housing options case file audit (27 points)"
+SEED_TEMPLATE_NAME = "Housing options case file audit"
 SEED_TEMPLATE = [
     ("Facts and requirements established (and local authority duty)", [
         ("Client and household details", 2, []),

@@ -155,7 +155,7 @@ def archive(insight_id: int):
     return confirm_page(heading=_("Archive this insight?"), caption=insight.title, form=form,
                         button=_("Archive insight"), cancel=url_for("insights.insight", insight_id=insight.id),
                         details=[_("It leaves its theme's list and shows under “Archived insights” until it is "
-                                   "restored. What answers it stays linked.")])
+                                   "restored. The quick wins and ideas that answer it stay linked to it.")])
 
 
 @bp.route("/insights/<int:insight_id>/restore", methods=["POST"])
