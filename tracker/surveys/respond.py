@@ -19,17 +19,30 @@ import enum
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -91,9 +104,10 @@ def access_for_token(token: str) -> dict | None:
     if not token or len(token) > 200:
         return None
     hashed = secrets.token_hash(token)
-    invitation_id = db.session.scalar(select(Invitation.id).where(Invitation.token_hash == hashed))
-    if invitation_id is not None:
-        return {"k": INVITATION, "i": invitation_id}
+    invitation = db.session.execute(select(Invitation.id, Wave.survey_id).join(Wave, Wave.id == Invitation.wave_id)
+                                    .where(Invitation.token_hash == hashed)).first()
+    if invitation is not None:  # the survey's id too, for :func:`submit_known`
+        return {"k": INVITATION, "i": invitation[0], "s": invitation[1]}
     shared = db.session.scalar(select(WaveOrganisation.id).where(WaveOrganisation.shared_token_hash == hashed))
     if shared is not None:
         return {"k": SHARED, "w": shared, "h": hashed}
@@ -199,10 +213,19 @@ _QUESTION_COLUMNS = (Question.id, Question.kind, Question.text, Question.hint, Q
                      Question.nps, Question.text_cy, Question.hint_cy, Question.choices_cy)
 
 
+#: A question row's version on PostgreSQL (its ``xmin``: the transaction that wrote this version of the row,
+#: new with every insert and update); see :func:`submit_known`.
+_ROW_VERSION = literal_column("survey_question.xmin::text")
+
+
+def _columns(postgresql: bool) -> tuple:
+    return (*_QUESTION_COLUMNS, _ROW_VERSION) if postgresql else _QUESTION_COLUMNS
+
+
 @cache
-def _visit_and_questions_statement(kind: str):
+def _visit_and_questions_statement(kind: str, postgresql: bool = False):
     """:func:`_visit_statement` with the survey's asked questions joined on: one row per question."""
-    return (_visit_statement(kind).add_columns(*_QUESTION_COLUMNS)
+    return (_visit_statement(kind).add_columns(*_columns(postgresql))
             .outerjoin(Question, and_(Question.survey_id == Survey.id, Question.retired_dt.is_(None)))
             .order_by(Question.position, Question.id))
 
@@ -241,12 +264,17 @@ def visit_and_questions(payload: dict | None, today: date | None = None) -> tupl
     if found is None:
         return None, []
     kind, params = found
-    rows = db.session.connection().execute(_visit_and_questions_statement(kind), params).all()
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    rows = connection.execute(_visit_and_questions_statement(kind, postgresql), params).all()
     if not rows:
         return None, []
     current = _visit_of(kind, payload, rows[0], today or clock.today())
     start = len(_FACTS) + _EXTRA[kind]
-    asked = [_asked(*row[start:]) for row in rows if row[start] is not None]
+    rows = [row[start:] for row in rows if row[start] is not None]
+    asked = [_asked(*row[:len(_QUESTION_COLUMNS)]) for row in rows]
+    if postgresql and current is not None:
+        _remember(current.survey.id, asked, rows)
     return current, asked
 
 
@@ -289,8 +317,8 @@ class Asked(QuestionWords):
 
 
 @cache
-def _questions_statement():
-    return (select(*_QUESTION_COLUMNS)
+def _questions_statement(postgresql: bool = False):
+    return (select(*_columns(postgresql))
             .where(Question.survey_id == bindparam("survey"), Question.retired_dt.is_(None))
             .order_by(Question.position, Question.id))
 
@@ -302,7 +330,32 @@ def _asked(id_, kind, text_, hint, required, choices, nps, text_cy, hint_cy, cho
 
 def questions(survey_id: int) -> list[Asked]:
     """The questions asked, in order: the survey's, without the retired ones."""
-    return [_asked(*row) for row in db.session.connection().execute(_questions_statement(), {"survey": survey_id})]
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    rows = connection.execute(_questions_statement(postgresql), {"survey": survey_id}).all()
+    asked = [_asked(*row[:len(_QUESTION_COLUMNS)]) for row in rows]
+    if postgresql:
+        _remember(survey_id, asked, rows)
+    return asked
+
+
+# --- questions kept between requests (PostgreSQL) --------------------------------------------------
+
+#: Survey id → (its questions' stamp, the questions asked), as last read by this process.
+_known: OrderedDict[int, tuple[str, list[Asked]]] = OrderedDict()
+_KNOWN_SURVEYS = 64
+
+
+def _stamp(pairs) -> str:
+    """What :data:`_SUBMIT_KNOWN` works out in SQL from the rows as they are: ``id:version`` by id."""
+    return ",".join(f"{question_id}:{version}" for question_id, version in sorted(pairs))
+
+
+def _remember(survey_id: int, asked: list[Asked], rows) -> None:
+    _known[survey_id] = (_stamp((row[0], row[-1]) for row in rows), asked)
+    _known.move_to_end(survey_id)
+    while len(_known) > _KNOWN_SURVEYS:
+        _known.popitem(last=False)
 
 
 #: The hidden field that carries :func:`fingerprint` from the questions and "Check your answers" pages.
@@ -486,6 +539,74 @@ def _submit_postgresql(connection, current: Visit, response_id: str, values: lis
         if getattr(getattr(error.orig, "diag", None), "table_name", None) == "survey_answer":
             raise QuestionsChanged() from None  # a question removed (it had no answers) since it was read
         raise AlreadyUsed() from None
+
+
+#: :func:`submit_known`'s one statement: the link's use, the response and its answers, written only if the
+#: invitation's wave is open today and the survey's questions are still the ones the answers were checked
+#: against (the same rows at the same versions); it returns the response's wave and organisation, or no row.
+_SUBMIT_KNOWN = text("""
+WITH fresh AS (
+    SELECT invitation.id, invitation.wave_id, invitation.organisation_id
+    FROM survey_invitation AS invitation
+    JOIN survey_wave AS wave ON wave.id = invitation.wave_id
+    JOIN survey ON survey.id = wave.survey_id
+    JOIN organisation ON organisation.id = invitation.organisation_id
+    WHERE invitation.id = :invitation_id AND survey.id = :survey_id
+      AND organisation.programme_id = survey.programme_id
+      AND wave.opens_on <= :today AND :today <= wave.closes_on
+      AND (SELECT coalesce(string_agg(question.id || ':' || question.xmin, ',' ORDER BY question.id), '')
+           FROM survey_question AS question
+           WHERE question.survey_id = :survey_id AND question.retired_dt IS NULL) = :stamp
+), used AS (
+    INSERT INTO survey_invitation_use (invitation_id) SELECT id FROM fresh RETURNING invitation_id
+), response AS (
+    INSERT INTO survey_response (id, wave_id, organisation_id, submitted_on)
+    SELECT :id, fresh.wave_id, fresh.organisation_id, :today FROM fresh JOIN used ON used.invitation_id = fresh.id
+    RETURNING id, wave_id, organisation_id
+), answers AS (
+    INSERT INTO survey_answer (response_id, question_id, item, value, text)
+    SELECT response.id, answer.question_id, answer.item, answer.value, answer.text
+    FROM response, unnest(CAST(:question_ids AS integer[]), CAST(:items AS integer[]),
+                          CAST(:answer_values AS integer[]), CAST(:texts AS text[]))
+                   AS answer (question_id, item, value, text)
+    RETURNING 1
+)
+SELECT wave_id, organisation_id FROM response
+""")
+
+
+def submit_known(payload: dict | None, today: date | None = None) -> dict | None:
+    """Send the posted answers without reading anything first, where that is safe: on PostgreSQL, through a
+    one-use link, when this process has read the survey's questions before. The answers are checked against
+    the questions as last read, and :data:`_SUBMIT_KNOWN` writes them only if the questions' rows are still
+    those rows at those versions (any change to a question is a new row version) and the wave is open.
+    Returns the cookie's payload once sent; ``None`` when anything is not as expected — nothing is then
+    written, and the caller sends the answers the ordinary way (:func:`visit_and_questions`, :func:`submit`),
+    which reads everything and says what is wrong."""
+    if db.engine.dialect.name != "postgresql" or not payload or payload.get("k") != INVITATION:
+        return None  # (the engine's dialect: on SQLite, a connection now would begin the write transaction)
+    invitation_id, survey_id = payload.get("i"), payload.get("s")
+    known = _known.get(survey_id) if _is_id(invitation_id) and _is_id(survey_id) else None
+    if known is None:
+        return None
+    stamp, asked = known
+    form = answer_form(asked, meta={"csrf": False})
+    if questions_changed(request.form, asked) or not form.validate():
+        return None
+    values = answer_values(form, asked)
+    today = today or clock.today()
+    try:
+        row = db.session.connection().execute(_SUBMIT_KNOWN, {
+            "invitation_id": invitation_id, "survey_id": survey_id, "today": today, "stamp": stamp,
+            "id": uuid.uuid4().hex, "question_ids": [v.question_id for v in values],
+            "items": [v.item for v in values], "answer_values": [v.value for v in values],
+            "texts": [v.text for v in values]}).first()
+    except IntegrityError:  # the link used meanwhile, or a question removed: the ordinary way says which
+        db.session.rollback()
+        return None
+    if row is None:
+        return None
+    return {"k": SENT, "w": row[0], "o": row[1]}
 
 
 def submit(current: Visit, values: list[AnswerValue], today: date | None = None) -> str:

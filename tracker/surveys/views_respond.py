@@ -162,11 +162,16 @@ def respond_send():
     """Send the answers: checked again, then written with the link's use in one transaction."""
     _check_csrf()
     today = clock.today()
+    payload = respond.read(request.cookies.get(cookie_name()))
+    sent = respond.submit_known(payload, today)  # PostgreSQL, questions read before: one statement
+    if sent is not None:
+        db.session.commit()
+        return _set_cookie(redirect(url_for("surveys.respond_done"), 303), sent)
     sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:  # read in a transaction of its own, so the write lock is held only for the three inserts
         db.session.rollback()
         reads_first()
-    current, asked = respond.visit_and_questions(respond.read(request.cookies.get(cookie_name())), today)
+    current, asked = respond.visit_and_questions(payload, today)
     _in_its_language(current)
     if current is None:
         return _not_recognised()
