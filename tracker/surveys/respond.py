@@ -18,6 +18,7 @@
 import enum
 import hashlib
 import json
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -351,11 +352,16 @@ def _stamp(pairs) -> str:
     return ",".join(f"{question_id}:{version}" for question_id, version in sorted(pairs))
 
 
+_known_lock = threading.Lock()  # a threaded server's requests share the process
+
+
 def _remember(survey_id: int, asked: list[Asked], rows) -> None:
-    _known[survey_id] = (_stamp((row[0], row[-1]) for row in rows), asked)
-    _known.move_to_end(survey_id)
-    while len(_known) > _KNOWN_SURVEYS:
-        _known.popitem(last=False)
+    entry = (_stamp((row[0], row[-1]) for row in rows), asked)
+    with _known_lock:
+        _known[survey_id] = entry
+        _known.move_to_end(survey_id)
+        while len(_known) > _KNOWN_SURVEYS:
+            _known.popitem(last=False)
 
 
 #: The hidden field that carries :func:`fingerprint` from the questions and "Check your answers" pages.
