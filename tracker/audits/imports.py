@@ -43,8 +43,6 @@ COLUMNS = {
 }
 KINDS = {"case_type": AttributeKind.CASE_TYPE, "household": AttributeKind.HOUSEHOLD,
          "outcome": AttributeKind.OUTCOME, "year": AttributeKind.YEAR}
-#: Where a case keeps each of its attributes.
-ATTRIBUTE_COLUMNS = {kind: f"{key}_id" for key, kind in KINDS.items()}
 
 
 def _normalise(value) -> str:
@@ -198,7 +196,8 @@ def commit(audit: Audit, rows: list[dict]) -> int:
         cases.append({
             "audit_id": audit.id, "number": number, "reference": result.reference.strip(),
             "notes": result.notes.strip(),
-            **{column: chosen[kind].id if chosen[kind] else None for kind, column in ATTRIBUTE_COLUMNS.items()},
+            **{column: chosen[kind].id if chosen[kind] else None
+               for kind, column in services.ATTRIBUTE_COLUMNS.items()},
             "score": result.score if result.scored else 0, "possible": result.possible if result.scored else 0,
             "scored_dt": now if result.scored else None})
     # Core statements: the unit of work would send one INSERT per case, and one per score. The new cases'

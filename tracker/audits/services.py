@@ -263,6 +263,11 @@ def items_of(audit: Audit) -> list[AuditItem]:
                                    .order_by(AuditItem.element_id, AuditItem.position)))
 
 
+#: Where a case keeps each of its attributes.
+ATTRIBUTE_COLUMNS = {AttributeKind.CASE_TYPE: "case_type_id", AttributeKind.HOUSEHOLD: "household_id",
+                     AttributeKind.OUTCOME: "outcome_id", AttributeKind.YEAR: "year_id"}
+
+
 def _check_attribute(audit: Audit, kind: AttributeKind, attribute: AuditAttribute | None) -> None:
     if attribute is not None and (attribute.audit_id != audit.id or attribute.kind != kind):
         raise AuditError(_("Choose one of this audit's values"), kind.value)
@@ -365,10 +370,8 @@ def score_case(case: AuditCase, *, scores: dict[int, int | None], answers: dict[
             db.session.add(AuditAnswer(case_id=case.id, item_id=item_id, answer=answer))
         else:
             row.answer = answer
-    columns = {AttributeKind.CASE_TYPE: "case_type_id", AttributeKind.HOUSEHOLD: "household_id",
-               AttributeKind.OUTCOME: "outcome_id", AttributeKind.YEAR: "year_id"}
     for kind, attribute in (attributes or {}).items():
-        setattr(case, columns[kind], attribute.id if attribute else None)
+        setattr(case, ATTRIBUTE_COLUMNS[kind], attribute.id if attribute else None)
     case.notes = (notes or "").strip()
     case.score, case.possible = case_total(elements, scores)
     case.scored_dt = utcnow()
