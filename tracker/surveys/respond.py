@@ -533,14 +533,18 @@ FROM response, unnest(CAST(:question_ids AS integer[]), CAST(:items AS integer[]
 """)
 
 
+def _answer_arrays(values: list[AnswerValue]) -> dict:
+    """The answers as the four arrays both PostgreSQL statements unnest."""
+    return {"question_ids": [v.question_id for v in values], "items": [v.item for v in values],
+            "answer_values": [v.value for v in values], "texts": [v.text for v in values]}
+
+
 def _submit_postgresql(connection, current: Visit, response_id: str, values: list[AnswerValue], today: date) -> None:
     """The three writes of :func:`submit` as one statement; which constraint failed says which error it is."""
     try:
         connection.execute(_SUBMIT_POSTGRESQL, {
             "invitation_id": current.invitation_id, "id": response_id, "wave_id": current.wave.id,
-            "organisation_id": current.organisation.id, "submitted_on": today,
-            "question_ids": [v.question_id for v in values], "items": [v.item for v in values],
-            "answer_values": [v.value for v in values], "texts": [v.text for v in values]})
+            "organisation_id": current.organisation.id, "submitted_on": today, **_answer_arrays(values)})
     except IntegrityError as error:
         if getattr(getattr(error.orig, "diag", None), "table_name", None) == "survey_answer":
             raise QuestionsChanged() from None  # a question removed (it had no answers) since it was read
@@ -604,9 +608,7 @@ def submit_known(payload: dict | None, today: date | None = None) -> dict | None
     try:
         row = db.session.connection().execute(_SUBMIT_KNOWN, {
             "invitation_id": invitation_id, "survey_id": survey_id, "today": today, "stamp": stamp,
-            "id": uuid.uuid4().hex, "question_ids": [v.question_id for v in values],
-            "items": [v.item for v in values], "answer_values": [v.value for v in values],
-            "texts": [v.text for v in values]}).first()
+            "id": uuid.uuid4().hex, **_answer_arrays(values)}).first()
     except IntegrityError:  # the link used meanwhile, or a question removed: the ordinary way says which
         db.session.rollback()
         return None
