@@ -18,7 +18,10 @@ Wednesday 18 November 2026 (UK), so every date rule sees the same data on every 
   ``bare_agenda_ms``, a bare Jinja page of the same items with the same markup line for line, their words and
   days made once before timing, requested alternately
   in the same run. ``agenda_queries_10`` is the agenda of an organisation with 10 cards in the same programme
-  and must equal ``agenda_queries``.
+  and must equal ``agenda_queries``. ``agenda_*`` is the page as people open it again and again (the agenda
+  kept from the first view, its versions read afresh: ``tracker.checkins.agenda_cache``);
+  ``agenda_built_*`` is the same page with nothing kept, every view building the agenda afresh (a first
+  view, or the first after a change).
 
 The database is a temporary SQLite file unless ``BENCH_DATABASE_URL`` is set (an empty database: the bench
 creates the tables and drops them again).
@@ -58,10 +61,12 @@ from tracker import create_app  # noqa: E402
 from tracker.accounts.services import create_user  # noqa: E402
 from tracker.board.models import Card, CardEvent, CardEventKind, RoadmapColumn  # noqa: E402
 from tracker.checkins import agenda as agenda_rules  # noqa: E402
+from tracker.checkins import agenda_cache  # noqa: E402
 from tracker.checkins import views_agenda as agenda_views  # noqa: E402
 from tracker.checkins.models import CheckIn, CheckInRag, CheckInStatus  # noqa: E402
 from tracker.config import database_url  # noqa: E402
 from tracker.core import clock  # noqa: E402
+from tracker.core.kept import Kept  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.programmes import services as programmes  # noqa: E402
 from tracker.results import services as results  # noqa: E402
@@ -376,7 +381,7 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory(prefix="bench-checkins-")
     env_url = os.environ.get("BENCH_DATABASE_URL")
     url = database_url(env_url, "") if env_url else f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    app = create_app({"ENV_NAME": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
+    app = create_app({"ENV_NAME": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False, "AGENDA_CACHE_VERIFY": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SQLALCHEMY_DATABASE_URI": url})
     bare = {"overview": app.jinja_env.from_string(OVERVIEW_BARE), "agenda": app.jinja_env.from_string(AGENDA_BARE),
             "rows": [], "headings": [f"Heading {n}" for n in range(17)], "items": {}}
@@ -412,14 +417,25 @@ def main() -> None:
             client.get(overview_big["url"])
             overview_queries, statements = counter.count(client, overview_big["url"])
             overview_queries_small, _ = counter.count(client_small, overview_small["url"])
+            kept = app.extensions[agenda_cache.EXTENSION]
+            app.extensions[agenda_cache.EXTENSION] = Kept(0)  # every agenda built afresh
             client_agenda.get(agenda["big"])
+            built_queries, built_statements = counter.count(client_agenda, agenda["big"])
+            built_queries_10, _ = counter.count(client_agenda, agenda["small"])
+            built_ms, built_bare_ms = interleaved(client_agenda, agenda["big"], "/__bare_agenda", REPEATS)
+            app.extensions[agenda_cache.EXTENSION] = kept
+            client_agenda.get(agenda["big"])
+            client_agenda.get(agenda["small"])
             agenda_queries, agenda_statements = counter.count(client_agenda, agenda["big"])
             agenda_queries_10, _ = counter.count(client_agenda, agenda["small"])
             counter.remove()
             log(f"overview statements ({overview_queries}):")
             for statement in statements:
                 log(f"  {shorten(statement)}")
-            log(f"agenda statements ({agenda_queries}):")
+            log(f"agenda statements, built ({built_queries}):")
+            for statement in built_statements:
+                log(f"  {shorten(statement)}")
+            log(f"agenda statements, kept ({agenda_queries}):")
             for statement in agenda_statements:
                 log(f"  {shorten(statement)}")
             overview_ms, bare_overview_ms = interleaved(client, overview_big["url"], "/__bare_overview", REPEATS)
@@ -433,10 +449,15 @@ def main() -> None:
         print(f"agenda_ratio_vs_bare {agenda_ms / bare_agenda_ms:.2f}")
         print(f"agenda_queries {agenda_queries}")
         print(f"agenda_queries_10 {agenda_queries_10}")
+        print(f"agenda_built_ms {built_ms:.1f}")
+        print(f"agenda_built_ratio_vs_bare {built_ms / built_bare_ms:.2f}")
+        print(f"agenda_built_queries {built_queries}")
+        print(f"agenda_built_queries_10 {built_queries_10}")
         if args.profile:
             with clock.frozen(NOW):
                 profile_board(client_agenda, agenda["big"], args.profile_top)
-        if overview_queries != overview_queries_small or agenda_queries != agenda_queries_10:
+        if (overview_queries != overview_queries_small or agenda_queries != agenda_queries_10
+                or built_queries != built_queries_10):
             log("statement counts differ with the size of the data")
         log(f"done in {time.perf_counter() - started:.1f}s")
     finally:

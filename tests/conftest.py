@@ -111,6 +111,7 @@ def _clean_database(app):
         yield
         _empty_tables()
         app.extensions["results_tables"].clear()  # ids restart with the tables; so would cache keys
+        app.extensions["checkin_agendas"].clear()
     app.config["WTF_CSRF_ENABLED"] = False
 
 

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(checkins.bp)
+    checkins.agenda_cache.init_app(app)
     app.register_blueprint(scheduler.bp)
     # Discovery and evidence: insights, the case file audit, the self-assessment toolkit; each links cards
     # on the board back to the evidence they came from.

@@ -61,6 +61,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # Built results-tracker tables kept per process (tracker.results.table_cache); 0 keeps none.
         "RESULTS_TABLE_CACHE_SIZE": _int("RESULTS_TABLE_CACHE_SIZE", 64),
+        # Built check-in agendas kept per process (tracker.checkins.agenda_cache); 0 keeps none. Under test,
+        # each one taken from the cache is checked against a fresh build.
+        "AGENDA_CACHE_SIZE": _int("AGENDA_CACHE_SIZE", 32),
+        "AGENDA_CACHE_VERIFY": env == "testing",
         # Email (tracker.core.mail): with no MAIL_HOST nothing is sent and the outbox is read in the app.
         "MAIL_HOST": os.environ.get("MAIL_HOST"),
         "MAIL_PORT": _int("MAIL_PORT", 0),  # 0: 25, 587 or 465 after MAIL_SECURITY

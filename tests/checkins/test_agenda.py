@@ -14,7 +14,7 @@ from tests.surveys.test_results import respond_alike
 from tracker.board import services as board
 from tracker.board.models import Kind, RoadmapColumn
 from tracker.checkins import agenda as agenda_rules
-from tracker.checkins import calendar, record
+from tracker.checkins import agenda_cache, calendar, record
 from tracker.checkins.models import CheckInStatus
 from tracker.checkins.stalled import stalled_cards
 from tracker.core import clock
@@ -186,7 +186,7 @@ def test_holding_freezes_the_agenda_and_later_edits_leave_it(quarter):
         board.move_card(quarter.stalled, column=RoadmapColumn.PROTOTYPING, expected_version=quarter.stalled.version,
                         user=quarter.team_a)
         db.session.commit()
-        shown, frozen = agenda_rules.agenda_of(quarter.second)
+        shown, frozen = agenda_cache.agenda_of(quarter.second)
     assert frozen and titles(shown.moved) == ["Regular feedback"]
     assert titles(shown.stalled) == ["Stalled concept", "Regular feedback"]
     assert shown == agenda_rules.from_json(agenda_rules.to_json(shown))

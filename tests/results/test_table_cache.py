@@ -205,9 +205,9 @@ def test_a_new_day_builds_the_table_again(client, login, world, results, monkeyp
 def test_no_table_is_kept_when_the_size_is_zero(client, login, world, results, app):
     kept = cache()
     try:
-        from tracker.results.table_cache import TableCache
+        from tracker.core.kept import Kept
 
-        app.extensions["results_tables"] = TableCache(0)
+        app.extensions["results_tables"] = Kept(0)
         login(client, world.facilitator)
         tracker_page(client, world)
         tracker_page(client, world)
@@ -217,10 +217,10 @@ def test_no_table_is_kept_when_the_size_is_zero(client, login, world, results, a
 
 
 def test_the_least_recently_used_table_goes_first():
-    from tracker.results.table_cache import TableCache
+    from tracker.core.kept import Kept
 
     built = []
-    tables = TableCache(2)
+    tables = Kept(2)
     for key in ("a", "b", "a", "c", "b"):
         tables.get(key, lambda key=key: built.append(key) or key)
     assert built == ["a", "b", "c", "b"]  # "a" was used again, so "b" went when "c" came

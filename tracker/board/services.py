@@ -117,6 +117,12 @@ def _lane_filter(organisation_id: int, opportunity_id: int | None):
     return (table.organisation_id == organisation_id) & lane & table.archived_dt.is_(None)
 
 
+def _agenda_scope(card: Card) -> dict:
+    """A bulk statement's execution options naming the card's organisation as the one whose check-in agenda
+    it may change (``tracker.checkins.versions``)."""
+    return {"agenda_scope": ("organisation", card.organisation_id)}
+
+
 def _cell_count(organisation_id: int, opportunity_id: int | None, column: RoadmapColumn) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Card.__table__)
@@ -253,12 +259,13 @@ def move_card(card: Card, *, column: RoadmapColumn, expected_version: int | None
     if column == old_column and index == old_position:
         return MoveResult(False, _("%(code)s stayed where it was", code=card.code))
     # Close the gap the card leaves behind, then open one where it goes.
+    scope = _agenda_scope(card)
     db.session.execute(update(Card.__table__).where(lane, table.column == old_column.value,
                                                     table.position > old_position)
-                       .values(position=table.position - 1))
+                       .values(position=table.position - 1), execution_options=scope)
     db.session.execute(update(Card.__table__).where(lane, table.column == column.value, table.position >= index,
                                                     table.id != card.id)
-                       .values(position=table.position + 1))
+                       .values(position=table.position + 1), execution_options=scope)
     card.column = column
     card.position = index
     if column == RoadmapColumn.COMPLETED and old_column != RoadmapColumn.COMPLETED:
@@ -401,7 +408,8 @@ def archive_card(card: Card, *, expected_version: int | None, user: User | None)
     table = Card.__table__.c
     db.session.execute(update(Card.__table__).where(
         _lane_filter(card.organisation_id, card.opportunity_id), table.column == card.column.value,
-        table.position > card.position, table.id != card.id).values(position=table.position - 1))
+        table.position > card.position, table.id != card.id).values(position=table.position - 1),
+        execution_options=_agenda_scope(card))
     card.archived_dt = utcnow()
     card.updated_dt = card.archived_dt
     log(card, user, CardEventKind.ARCHIVED, from_column=card.column)

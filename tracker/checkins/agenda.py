@@ -562,13 +562,6 @@ def arising_items(checkin: CheckIn, today: date) -> list[ActionItem]:
     return items
 
 
-def agenda_of(checkin: CheckIn, today: date | None = None) -> tuple[Agenda, bool]:
-    """The agenda to show: the frozen copy of a held check-in, else built now; and whether it is frozen."""
-    if checkin.status == CheckInStatus.HELD and checkin.agenda is not None:
-        return from_json(checkin.agenda), True
-    return build(checkin, today), False
-
-
 def freeze(checkin: CheckIn, today: date | None = None) -> None:
     """Keep the agenda as it stands now in the check-in (the caller commits, in the same transaction as the
     change that held it)."""

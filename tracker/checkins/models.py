@@ -8,7 +8,7 @@ import enum
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -184,3 +184,17 @@ class CalendarFeed(db.Model):
 
     user: Mapped[User] = relationship()
     programme: Mapped[Programme] = relationship()
+
+
+class AgendaVersion(db.Model):
+    """A stamp on everything an organisation's check-in agenda shows beyond the results tracker, bumped in the
+    same transaction as any change to it (``tracker.checkins.versions``). A row of its own, not a column of the
+    organisation: the board locks the organisation's row for its quick-wins lane, and the bump, taken last,
+    must never wait behind a lock whose holder may wait for the bumper."""
+
+    __tablename__ = "agenda_version"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    #: A random number, new at every change.
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -21,7 +21,7 @@ from tracker.accounts.permissions import current_user, login_required
 from tracker.board import queries as board_queries
 from tracker.board.models import Card, Opportunity, RoadmapColumn
 from tracker.checkins import agenda as agenda_rules
-from tracker.checkins import bp, calendar, record
+from tracker.checkins import agenda_cache, bp, calendar, record, versions
 from tracker.checkins.forms_agenda import NEW_QUICK_WIN, ArisingForm, HoldForm, RecordForm, names
 from tracker.checkins.models import CheckIn, CheckInRag, CheckInStatus
 from tracker.checkins.views import load_checkin
@@ -152,7 +152,7 @@ def _agenda_html(programme, agenda: agenda_rules.Agenda, frozen: bool) -> Markup
 def _page(checkin: CheckIn, **context):
     programme = checkin.programme
     can_manage = can_manage_programme(current_user(), programme)
-    agenda, frozen = agenda_rules.agenda_of(checkin)
+    agenda, frozen = agenda_cache.agenda_of(checkin)
     hold_form = HoldForm(formdata=None, data={"version": checkin.version}) if can_manage else None
     return render_template(
         "checkins/agenda/agenda.html", checkin=checkin, programme=programme, agenda=agenda, frozen=frozen,
@@ -279,6 +279,8 @@ def all_agendas(slug: str):
     programme = load_programme(slug)
     today = clock.today()
     checkins = _current_checkins(programme, visible_organisations(current_user(), programme), today)
-    agendas = [(checkin, _agenda_html(programme, *agenda_rules.agenda_of(checkin, today))) for checkin in checkins]
+    stamps = versions.versions_of(c.organisation_id for c in checkins)  # read before any agenda is built
+    agendas = [(checkin, _agenda_html(programme, *agenda_cache.agenda_of(
+        checkin, today, version=stamps[checkin.organisation_id]))) for checkin in checkins]
     return render_template("checkins/agenda/all.html", programme=programme, agendas=agendas, today=today,
                            title_of=calendar.checkin_title)

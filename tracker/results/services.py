@@ -422,9 +422,11 @@ def set_card_indicators(card: Card, indicators: list[Indicator]) -> None:
     if any(i.programme_id != programme_id for i in indicators):
         raise ResultsError(_("Choose indicators of this programme"))
     lock(Card, card.id)  # two saves at once take turns, or both would insert the same links
-    db.session.execute(card_indicator.delete().where(card_indicator.c.card_id == card.id))
+    scope = {"agenda_scope": ("organisation", card.organisation_id)}  # a card's agenda shows its indicators
+    db.session.execute(card_indicator.delete().where(card_indicator.c.card_id == card.id), execution_options=scope)
     if indicators:
-        db.session.execute(card_indicator.insert(), [{"card_id": card.id, "indicator_id": i.id} for i in indicators])
+        db.session.execute(card_indicator.insert(), [{"card_id": card.id, "indicator_id": i.id} for i in indicators],
+                           execution_options=scope)
     db.session.flush()
 
 

@@ -11,53 +11,20 @@ only: no ORM objects and nothing of the person (the CSRF token is added when the
 Each worker process has its own cache; the version in the key keeps them all correct.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from datetime import date
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
+from tracker.core.kept import Kept
 from tracker.programmes.models import Organisation, Programme
 from tracker.results import table
 
 EXTENSION = "results_tables"
 
 
-class TableCache:
-    """A small least-recently-used map; ``size`` 0 keeps nothing."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.hits = self.misses = 0
-        self._entries: OrderedDict[Hashable, table.Tracker] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], table.Tracker]) -> table.Tracker:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
-        built = build()  # outside the lock: a slow build does not hold up other requests
-        if self.size:
-            with self._lock:
-                self._entries[key] = built
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
-        return built
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
-
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = TableCache(app.config.get("RESULTS_TABLE_CACHE_SIZE", 64))
+    app.extensions[EXTENSION] = Kept(app.config.get("RESULTS_TABLE_CACHE_SIZE", 64))
 
 
 def tracker_table(programme: Programme, org: Organisation | None, today: date, *, can_edit: bool,
