@@ -8,6 +8,7 @@ bp = Blueprint("surveys", __name__)
 from tracker.surveys import (  # noqa: E402,F401  (the views register their routes on bp, jobs its job)
     jobs,
     models,
+    question_versions,  # noqa: E402,F401  (registers its flush hook)
     views_builder,
     views_invitations,
     views_respond,

@@ -102,6 +102,8 @@ class Survey(SurveyWords, db.Model):
     #: How many days a new wave stays open (a facilitator can move each wave's dates).
     open_days: Mapped[int] = mapped_column(default=14)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Bumped by any change to its questions, in the same transaction (``tracker.surveys.question_versions``).
+    questions_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     programme: Mapped[Programme] = relationship()
     questions: Mapped[list["Question"]] = relationship(back_populates="survey", order_by="Question.position",

@@ -40,7 +40,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    literal_column,
     select,
     text,
 )
@@ -214,19 +213,14 @@ _QUESTION_COLUMNS = (Question.id, Question.kind, Question.text, Question.hint, Q
                      Question.nps, Question.text_cy, Question.hint_cy, Question.choices_cy)
 
 
-#: A question row's version on PostgreSQL (its ``xmin``: the transaction that wrote this version of the row,
-#: new with every insert and update); see :func:`submit_known`.
-_ROW_VERSION = literal_column("survey_question.xmin::text")
-
-
-def _columns(postgresql: bool) -> tuple:
-    return (*_QUESTION_COLUMNS, _ROW_VERSION) if postgresql else _QUESTION_COLUMNS
+#: The questions' columns, then the survey's questions version (the same on every row): see :func:`submit_known`.
+_ASKED_COLUMNS = (*_QUESTION_COLUMNS, Survey.questions_version)
 
 
 @cache
-def _visit_and_questions_statement(kind: str, postgresql: bool = False):
+def _visit_and_questions_statement(kind: str):
     """:func:`_visit_statement` with the survey's asked questions joined on: one row per question."""
-    return (_visit_statement(kind).add_columns(*_columns(postgresql))
+    return (_visit_statement(kind).add_columns(*_ASKED_COLUMNS)
             .outerjoin(Question, and_(Question.survey_id == Survey.id, Question.retired_dt.is_(None)))
             .order_by(Question.position, Question.id))
 
@@ -265,17 +259,15 @@ def visit_and_questions(payload: dict | None, today: date | None = None) -> tupl
     if found is None:
         return None, []
     kind, params = found
-    connection = db.session.connection()
-    postgresql = connection.dialect.name == "postgresql"
-    rows = connection.execute(_visit_and_questions_statement(kind, postgresql), params).all()
+    rows = db.session.connection().execute(_visit_and_questions_statement(kind), params).all()
     if not rows:
         return None, []
     current = _visit_of(kind, payload, rows[0], today or clock.today())
     start = len(_FACTS) + _EXTRA[kind]
     rows = [row[start:] for row in rows if row[start] is not None]
     asked = [_asked(*row[:len(_QUESTION_COLUMNS)]) for row in rows]
-    if postgresql and current is not None:
-        _remember(current.survey.id, asked, rows)
+    if current is not None and rows:
+        _remember(current.survey.id, asked, rows[0][-1])
     return current, asked
 
 
@@ -318,8 +310,8 @@ class Asked(QuestionWords):
 
 
 @cache
-def _questions_statement(postgresql: bool = False):
-    return (select(*_columns(postgresql))
+def _questions_statement():
+    return (select(*_ASKED_COLUMNS).join(Survey, Survey.id == Question.survey_id)
             .where(Question.survey_id == bindparam("survey"), Question.retired_dt.is_(None))
             .order_by(Question.position, Question.id))
 
@@ -331,34 +323,24 @@ def _asked(id_, kind, text_, hint, required, choices, nps, text_cy, hint_cy, cho
 
 def questions(survey_id: int) -> list[Asked]:
     """The questions asked, in order: the survey's, without the retired ones."""
-    connection = db.session.connection()
-    postgresql = connection.dialect.name == "postgresql"
-    rows = connection.execute(_questions_statement(postgresql), {"survey": survey_id}).all()
+    rows = db.session.connection().execute(_questions_statement(), {"survey": survey_id}).all()
     asked = [_asked(*row[:len(_QUESTION_COLUMNS)]) for row in rows]
-    if postgresql:
-        _remember(survey_id, asked, rows)
+    if rows:
+        _remember(survey_id, asked, rows[0][-1])
     return asked
 
 
-# --- questions kept between requests (PostgreSQL) --------------------------------------------------
+# --- questions kept between requests ------------------------------------------------------------
 
-#: Survey id → (its questions' stamp, the questions asked), as last read by this process.
-_known: OrderedDict[int, tuple[str, list[Asked]]] = OrderedDict()
+#: Survey id → (its questions version, the questions asked), as last read by this process.
+_known: OrderedDict[int, tuple[int, list[Asked]]] = OrderedDict()
 _KNOWN_SURVEYS = 64
-
-
-def _stamp(pairs) -> str:
-    """What :data:`_SUBMIT_KNOWN` works out in SQL from the rows as they are: ``id:version`` by id."""
-    return ",".join(f"{question_id}:{version}" for question_id, version in sorted(pairs))
-
-
 _known_lock = threading.Lock()  # a threaded server's requests share the process
 
 
-def _remember(survey_id: int, asked: list[Asked], rows) -> None:
-    entry = (_stamp((row[0], row[-1]) for row in rows), asked)
+def _remember(survey_id: int, asked: list[Asked], version: int) -> None:
     with _known_lock:
-        _known[survey_id] = entry
+        _known[survey_id] = (version, asked)
         _known.move_to_end(survey_id)
         while len(_known) > _KNOWN_SURVEYS:
             _known.popitem(last=False)
@@ -551,9 +533,10 @@ def _submit_postgresql(connection, current: Visit, response_id: str, values: lis
         raise AlreadyUsed() from None
 
 
-#: :func:`submit_known`'s one statement: the link's use, the response and its answers, written only if the
-#: invitation's wave is open today and the survey's questions are still the ones the answers were checked
-#: against (the same rows at the same versions); it returns the response's wave and organisation, or no row.
+#: :func:`submit_known`'s one statement on PostgreSQL: the link's use, the response and its answers, written
+#: only if the invitation's wave is open today and the survey's questions are still the ones the answers were
+#: checked against (its questions version unchanged); it returns the response's wave and organisation, or no
+#: row.
 _SUBMIT_KNOWN = text("""
 WITH fresh AS (
     SELECT invitation.id, invitation.wave_id, invitation.organisation_id
@@ -563,10 +546,7 @@ WITH fresh AS (
     JOIN organisation ON organisation.id = invitation.organisation_id
     WHERE invitation.id = :invitation_id AND survey.id = :survey_id
       AND organisation.programme_id = survey.programme_id
-      AND wave.opens_on <= :today AND :today <= wave.closes_on
-      AND (SELECT coalesce(string_agg(question.id || ':' || question.xmin, ',' ORDER BY question.id), '')
-           FROM survey_question AS question
-           WHERE question.survey_id = :survey_id AND question.retired_dt IS NULL) = :stamp
+      AND wave.opens_on <= :today AND :today <= wave.closes_on AND survey.questions_version = :version
 ), used AS (
     INSERT INTO survey_invitation_use (invitation_id) SELECT id FROM fresh RETURNING invitation_id
 ), response AS (
@@ -585,36 +565,75 @@ SELECT wave_id, organisation_id FROM response
 """)
 
 
+#: :func:`submit_known` on SQLite, in the write transaction the request begins with: the link's use, written
+#: only on the conditions of :data:`_SUBMIT_KNOWN`, then (if it was) the response with a random row id and
+#: its answers as :func:`submit` writes them.
+_USE_KNOWN_SQLITE = text("""
+INSERT INTO survey_invitation_use (invitation_id)
+SELECT invitation.id
+FROM survey_invitation AS invitation
+JOIN survey_wave AS wave ON wave.id = invitation.wave_id
+JOIN survey ON survey.id = wave.survey_id
+JOIN organisation ON organisation.id = invitation.organisation_id
+WHERE invitation.id = :invitation_id AND survey.id = :survey_id
+  AND organisation.programme_id = survey.programme_id
+  AND wave.opens_on <= :today AND :today <= wave.closes_on AND survey.questions_version = :version
+""")
+_RESPONSE_KNOWN_SQLITE = text("""
+INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on)
+SELECT random(), :id, wave_id, organisation_id, :today FROM survey_invitation WHERE id = :invitation_id
+RETURNING wave_id, organisation_id
+""")
+
+
 def submit_known(payload: dict | None, today: date | None = None) -> dict | None:
-    """Send the posted answers without reading anything first, where that is safe: on PostgreSQL, through a
-    one-use link, when this process has read the survey's questions before. The answers are checked against
-    the questions as last read, and :data:`_SUBMIT_KNOWN` writes them only if the questions' rows are still
-    those rows at those versions (any change to a question is a new row version) and the wave is open.
+    """Send the posted answers without reading anything first, where that is safe: through a one-use link,
+    when this process has read the survey's questions before. The answers are checked against the questions
+    as last read, and written only if the survey's questions version is still the one read with them (any
+    change to a question bumps it) and the wave is open: on PostgreSQL in one statement
+    (:data:`_SUBMIT_KNOWN`), on SQLite in the three inserts of :func:`submit`, the first guarded
+    (:data:`_USE_KNOWN_SQLITE`), in the one write transaction the request begins with.
+
     Returns the cookie's payload once sent; ``None`` when anything is not as expected — nothing is then
     written, and the caller sends the answers the ordinary way (:func:`visit_and_questions`, :func:`submit`),
     which reads everything and says what is wrong."""
-    if db.engine.dialect.name != "postgresql" or not payload or payload.get("k") != INVITATION:
-        return None  # (the engine's dialect: on SQLite, a connection now would begin the write transaction)
+    if not payload or payload.get("k") != INVITATION:
+        return None
     invitation_id, survey_id = payload.get("i"), payload.get("s")
     known = _known.get(survey_id) if _is_id(invitation_id) and _is_id(survey_id) else None
     if known is None:
-        return None
-    stamp, asked = known
+        return None  # before any statement: on SQLite the first would begin the write transaction
+    version, asked = known
     form = answer_form(asked, meta={"csrf": False})
     if questions_changed(request.form, asked) or not form.validate():
         return None
     values = answer_values(form, asked)
     today = today or clock.today()
+    params = {"invitation_id": invitation_id, "survey_id": survey_id, "version": version, "id": uuid.uuid4().hex}
+    connection = db.session.connection()
     try:
-        row = db.session.connection().execute(_SUBMIT_KNOWN, {
-            "invitation_id": invitation_id, "survey_id": survey_id, "today": today, "stamp": stamp,
-            "id": uuid.uuid4().hex, **_answer_arrays(values)}).first()
+        if connection.dialect.name == "postgresql":
+            row = connection.execute(_SUBMIT_KNOWN, {**params, "today": today, **_answer_arrays(values)}).first()
+        else:
+            row = _submit_known_sqlite(connection, {**params, "today": today.isoformat()}, values)
     except IntegrityError:  # the link used meanwhile, or a question removed: the ordinary way says which
+        row = None
+    if row is None:
         db.session.rollback()
         return None
-    if row is None:
-        return None
     return {"k": SENT, "w": row[0], "o": row[1]}
+
+
+def _submit_known_sqlite(connection, params: dict, values: list[AnswerValue]):
+    """The response's wave and organisation once written; ``None`` (nothing written) when the guard failed."""
+    if connection.execute(_USE_KNOWN_SQLITE, params).rowcount != 1:
+        return None
+    row = connection.execute(_RESPONSE_KNOWN_SQLITE, params).first()
+    if values:
+        connection.execute(_insert("survey_answer", True), [
+            {"response_id": params["id"], "question_id": v.question_id, "item": v.item, "value": v.value,
+             "text": v.text} for v in values])
+    return row
 
 
 def submit(current: Visit, values: list[AnswerValue], today: date | None = None) -> str:

@@ -12,8 +12,11 @@
   meanwhile (choices reordered, a kind changed), the questions are shown again with the answers given
   (409), so nothing is sent with a meaning the person did not see.
 - ``POST /s/survey/send``: the answers checked again and written, the link used, in one transaction;
-  then ``/s/thank-you``. On SQLite what it reads is read in a transaction before that one, so the
-  database's write lock is held only for the three inserts (``tracker.core.db.reads_first``).
+  then ``/s/thank-you``. Through a one-use link whose survey's questions this process has read, they are
+  checked against those and written without reading first, guarded by the questions' version
+  (``respond.submit_known``). Otherwise everything is read first; on SQLite in a transaction before the
+  writing one, so the database's write lock is held only for the three inserts
+  (``tracker.core.db.reads_first``).
 
 Without the cookie (or with one that is forged, expired, or whose link was replaced) every page but the
 link is a 404. Every response under ``/s/`` sends ``Referrer-Policy: no-referrer`` and ``Cache-Control:
@@ -163,7 +166,7 @@ def respond_send():
     _check_csrf()
     today = clock.today()
     payload = respond.read(request.cookies.get(cookie_name()))
-    sent = respond.submit_known(payload, today)  # PostgreSQL, questions read before: one statement
+    sent = respond.submit_known(payload, today)  # questions read before: written without reading first
     if sent is not None:
         db.session.commit()
         return _set_cookie(redirect(url_for("surveys.respond_done"), 303), sent)
