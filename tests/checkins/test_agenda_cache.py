@@ -110,6 +110,9 @@ UNCHANGED = {
     "survey responses": lambda q: respond_alike(_survey(q).waves[2], q.org_a, _survey(q), 3),
     "a password": lambda q: accounts.set_password(q.team_a, "another long password"),
     "a sign-in": lambda q: accounts.authenticate(q.team_a.email, factories.PASSWORD),
+    "another programme's question": lambda q: builder.update_question(
+        make_survey(factories.make_programme(q.facilitator, "Another pilot")).questions[0], kind=QuestionKind.LIKERT,
+        text="Elsewhere"),
 }
 
 

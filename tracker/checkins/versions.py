@@ -3,11 +3,12 @@
 The agenda reads the organisation's board (cards, their events, actions and progress updates, design
 opportunities, the cards' indicators), its check-ins and their actions arising, the programme's surveys,
 waves and questions, and people's names; the results tracker's part is stamped by the programme's results
-version (``tracker.results.versions``). Any change to those rows bumps the organisation's ``agenda_version`` row in the
-same transaction, so an agenda kept under an older version (``agenda_cache``) is never shown again. The
-changes are gathered on flush, whichever code made them, and from the bulk statements run through the
-session (which may name their organisation: ``execution_options(agenda_scope=...)``; one that does not
-bumps every organisation).
+version (``tracker.results.versions``). Any change to those rows bumps the organisation's row of
+``agenda_version`` in the same transaction, so an agenda kept under an older version (``agenda_cache``) is
+never shown again. The changes are gathered on flush, whichever code made them, and from the bulk
+statements run through the session, which may say which organisation they change
+(``execution_options(agenda_scope=("organisation", id))``) or that they change nothing an agenda shows
+(``agenda_scope=None``); one that says nothing bumps every organisation.
 
 Not watched, on purpose: survey responses, their answers, invitations and their use. The agenda reads only
 closed waves, and a closed wave takes none of them; a wave's dates moving is a change to the wave.
@@ -92,7 +93,9 @@ def _gather_bulk(state: ORMExecuteState) -> None:
     if not isinstance(statement, UpdateBase) or getattr(statement, "table", None) is None:
         return
     if statement.table.name in WATCHED:
-        _add(state.session, {state.execution_options.get("agenda_scope", EVERY)})
+        scope = state.execution_options.get("agenda_scope", EVERY)
+        if scope is not None:
+            _add(state.session, {scope})
 
 
 def _organisation_ids(session: Session, scopes: set) -> tuple[bool, set[int], set[int]]:

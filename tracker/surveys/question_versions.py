@@ -36,7 +36,8 @@ def _bump_on_flush(session: Session, _context, _instances) -> None:
     touched.update(ids)  # once per transaction: the whole change commits with the one new version
     table = Survey.__table__
     session.execute(update(table).where(table.c.id.in_(sorted(ids)))
-                    .values(questions_version=table.c.questions_version + 1))
+                    .values(questions_version=table.c.questions_version + 1),
+                    execution_options={"agenda_scope": None})  # no agenda shows it (tracker.checkins.versions)
 
 
 @event.listens_for(Session, "after_transaction_end")
