@@ -3,7 +3,7 @@ results version), changes it does not show leave them, and a page is never built
 older versions, for another day, or in a transaction with changes not yet committed."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import current_app
@@ -19,11 +19,13 @@ from tracker.board.models import Kind, RoadmapColumn
 from tracker.checkins import agenda as agenda_rules
 from tracker.checkins import agenda_cache, calendar, record, versions
 from tracker.checkins.models import CheckInStatus
+from tracker.core import clock
 from tracker.core.kept import Kept
 from tracker.extensions import db
 from tracker.programmes import services as programmes
 from tracker.programmes.models import Programme
 from tracker.results import services as results
+from tracker.results.models import Unit
 from tracker.surveys import builder
 from tracker.surveys.models import QuestionKind
 
@@ -233,3 +235,52 @@ def test_every_agenda_at_once_reads_the_versions_in_one_statement(client, login,
     calendar.ensure_checkins(quarter.programme)
     db.session.commit()
     assert statements() == (few, sheets + 3)
+
+
+def test_one_kept_agenda_is_read_in_each_readers_language(page, client, quarter):  # noqa: F811
+    """A yes/no indicator's figures are words of no language on the agenda, put into words when shown."""
+    outcome = quarter.reached.outcome
+    agreed = results.create_indicator(outcome, name="Policy agreed", unit=Unit.YES_NO, target=1)
+    for period, flag in ((1, False), (2, True)):
+        results.save_figure(agreed, quarter.org_a, period, results.FigureValues(flag=flag), user=None, today=JULY,
+                            may_change_locked=True)
+    results.set_card_indicators(quarter.idea_a, [agreed])
+    db.session.commit()
+    built = agenda_rules.build(quarter.second, JULY)
+    (did,) = [i for d in built.did_it for i in d.indicators if i.name == "Policy agreed"]
+    assert (did.before, did.after, did.yes_no) == (agenda_rules.NO, agenda_rules.YES, True)
+    english = page()
+    client.post("/language", data={"language": "cy", "next": "/"})
+    welsh = page()
+    assert kept().hits == 1  # the same agenda, in both languages
+    row = re.compile(r"Policy agreed</a></th>\s*<td[^>]*>(\w+) .*?<td[^>]*>(\w+) ", re.S)
+    assert row.search(english).groups() == ("No", "Yes")
+    assert row.search(welsh).groups() == ("Na", "Ie")
+
+
+def test_a_savepoint_released_bumps_nothing_until_the_commit(quarter):  # noqa: F811
+    before = stamps(quarter)
+    with db.session.begin_nested():
+        _rename(quarter.busy, "In a savepoint", quarter.team_a)
+    assert versions.version_of(quarter.org_a.id) == before[0]  # read in the same, open transaction
+    assert stamps(quarter) != before
+
+
+def test_figures_not_yet_committed_build_their_own_agenda(app, quarter):  # noqa: F811
+    with at("2026-07-15"), app.test_request_context():
+        agenda_cache.agenda_of(quarter.second)
+        results.save_figure(quarter.visits, quarter.org_a, 2, results.FigureValues(value="3"), user=None,
+                            today=JULY)
+        db.session.flush()
+        shown, _frozen = agenda_cache.agenda_of(quarter.second)
+        assert not shown.missing_figures and (kept().hits, kept().misses) == (0, 1)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize(("moment", "kept_after"), [("2026-07-15T00:01", 0), ("2026-07-15T00:03", 1)])
+def test_agendas_are_not_kept_in_the_first_minutes_of_a_day(app, quarter, moment, kept_after):  # noqa: F811
+    """Answers sent just before midnight may still be committing: a response bumps no version."""
+    with clock.frozen(datetime.fromisoformat(moment).replace(tzinfo=clock.UK)), app.test_request_context():
+        agenda_cache.agenda_of(quarter.second)
+        agenda_cache.agenda_of(quarter.second)
+    assert kept().hits == kept_after

@@ -25,7 +25,16 @@ from tracker.programmes.models import Programme
 from tracker.results import periods as period_rules
 from tracker.results import queries as results_queries
 from tracker.results import services as results
-from tracker.results.models import Figure, Indicator, Objective, Outcome, Output, OutputReceipt, card_indicator
+from tracker.results.models import (
+    Figure,
+    Indicator,
+    Objective,
+    Outcome,
+    Output,
+    OutputReceipt,
+    Unit,
+    card_indicator,
+)
 from tracker.surveys import results as survey_results
 from tracker.surveys.models import Question, Survey, Wave
 
@@ -106,6 +115,8 @@ class RagChange:
     new_period: int
     old_value: str
     new_value: str
+    #: The values are :data:`YES` / :data:`NO`, put into words when shown (a yes/no indicator).
+    yes_no: bool = False
 
 
 @dataclass
@@ -119,6 +130,8 @@ class IndicatorBeforeAfter:
     after_period: int | None
     after: str
     after_rag: str | None
+    #: The values are :data:`YES` / :data:`NO`, put into words when shown (a yes/no indicator).
+    yes_no: bool = False
 
 
 @dataclass
@@ -323,8 +336,17 @@ def _action_rows(stmt, today: date, *extra) -> list[tuple[ActionItem, tuple]]:
     return found
 
 
+#: A yes/no indicator's figure on an agenda: a word of no language, so that one agenda (kept, or frozen when
+#: the check-in is held) is read in each reader's.
+YES, NO = "yes", "no"
+
+
 def _value(indicator: Indicator, row) -> str:
-    return results.display_value(indicator, row) if row is not None else ""
+    if row is None:
+        return ""
+    if indicator.unit == Unit.YES_NO:
+        return YES if row.flag else NO
+    return results.display_value(indicator, row)
 
 
 def _comparable(indicator: Indicator, row) -> Decimal | None:
@@ -438,7 +460,8 @@ def _results(agenda: Agenda, programme: Programme, org, today: date, moved: dict
                 agenda.rag_changes.append(RagChange(indicator.id, indicator.code, indicator.name, old.value,
                                                     new.value, before.number, last.number,
                                                     said(indicator, before.number)[0],
-                                                    said(indicator, last.number)[0]))
+                                                    said(indicator, last.number)[0],
+                                                    indicator.unit == Unit.YES_NO))
     if moved:
         _did_it(agenda, programme, indicators, figures, moved, said)
 
@@ -505,7 +528,7 @@ def _did_it(agenda: Agenda, programme: Programme, indicators: dict, figures: dic
             new = said(indicator, after) if after else ("", None)
             item.indicators.append(IndicatorBeforeAfter(
                 indicator_id, indicator.code, indicator.name, before, old[0], old[1].value if old[1] else None,
-                after, new[0], new[1].value if new[1] else None))
+                after, new[0], new[1].value if new[1] else None, indicator.unit == Unit.YES_NO))
         agenda.did_it.append(item)
 
 

@@ -9,12 +9,13 @@ organisation's agenda version (both bumped in the same transaction as any change
 ISO dates) put into words when it is shown, so one kept agenda serves every reader and every language.
 
 A held check-in shows its frozen copy instead, holding one builds afresh, and a transaction with changes
-not yet committed (whose versions are not bumped yet) builds its own. With ``AGENDA_CACHE_VERIFY`` (the
+not yet committed (whose versions are not bumped yet) builds its own, as does a request in the first
+minutes of a UK day (:data:`SETTLING`). With ``AGENDA_CACHE_VERIFY`` (the
 test suite) every agenda taken from the cache is compared with a fresh build, so a change that forgot to
 bump a version fails the test that made it.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from tracker.core import clock
 from tracker.core.kept import Kept
 from tracker.extensions import db
 from tracker.programmes.models import Programme
+from tracker.results import versions as results_versions
 
 EXTENSION = "checkin_agendas"
 
@@ -50,7 +52,8 @@ def agenda_of(checkin: CheckIn, today: date | None = None, *,
         return agenda_rules.from_json(checkin.agenda), True
     today = today or clock.today()
     session = db.session()
-    if session.new or session.dirty or session.deleted or versions.pending(session):
+    if (session.new or session.dirty or session.deleted or versions.pending(session)
+            or results_versions.touched(session) or _day_just_begun()):
         return agenda_rules.build(checkin, today), False
     org, programme = checkin.organisation, checkin.programme
     # The versions are read before the agenda is built, so it is never older than its key.
@@ -61,6 +64,18 @@ def agenda_of(checkin: CheckIn, today: date | None = None, *,
     if current_app.config.get("AGENDA_CACHE_VERIFY"):
         _verify(checkin, today, key, agenda)
     return agenda, False
+
+
+#: Answers sent just before midnight may still be committing for a while after it: a survey response bumps
+#: no version (the agenda reads only closed waves, which take none), so an agenda built in the first minutes
+#: of the day a wave is closed on could miss the last of them. Agendas are not kept until this has passed
+#: (a request runs at most ``gunicorn --timeout`` seconds).
+SETTLING = timedelta(minutes=2)
+
+
+def _day_just_begun() -> bool:
+    now = clock.now().astimezone(clock.UK)
+    return now - now.replace(hour=0, minute=0, second=0, microsecond=0) < SETTLING
 
 
 def _verify(checkin: CheckIn, today: date, key: tuple, agenda: agenda_rules.Agenda) -> None:

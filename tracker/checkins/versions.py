@@ -49,9 +49,9 @@ EVERY = ("every", None)
 _PENDING = "agenda_versions_pending"
 
 
-def _scopes(obj) -> set[tuple[str, int | None]]:
-    """What ``obj`` changing touches: ("organisation", id), ("card", id), ("survey", id), ("programme", id)
-    or :data:`EVERY` (nothing for a row the agenda does not show)."""
+def _scopes(obj, deleted: bool) -> set[tuple[str, int | None]]:
+    """What ``obj`` changing (or being ``deleted``) touches: ("organisation", id), ("card", id),
+    ("survey", id), ("programme", id) or :data:`EVERY` (nothing for a row the agenda does not show)."""
     if isinstance(obj, BY_ORGANISATION):
         return {("organisation", obj.organisation_id)}
     if isinstance(obj, BY_CARD):
@@ -60,11 +60,9 @@ def _scopes(obj) -> set[tuple[str, int | None]]:
         return {("survey", obj.survey_id)}
     if isinstance(obj, Survey):
         return {("programme", obj.programme_id)}
-    if isinstance(obj, User):
-        # Only names are shown (the owners of actions); signing in or a new password is not a change.
-        state = inspect(obj)
-        if state.deleted or state.was_deleted or state.attrs.name.history.has_changes():
-            return {EVERY}
+    # Of people, only names are shown (the owners of actions): signing in or a new password is not a change.
+    if isinstance(obj, User) and (deleted or inspect(obj).attrs.name.history.has_changes()):
+        return {EVERY}
     return set()
 
 
@@ -82,8 +80,10 @@ def _add(session: Session, scopes: set) -> None:
 def _gather(session: Session, _context) -> None:
     # After the flush new rows have their ids; new, dirty and deleted still list what the flush wrote.
     scopes = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        scopes |= _scopes(obj)
+    for obj in (*session.new, *session.dirty):
+        scopes |= _scopes(obj, False)
+    for obj in session.deleted:  # (the objects' own state says "deleted" only once the flush is over)
+        scopes |= _scopes(obj, True)
     _add(session, scopes)
 
 
@@ -116,6 +116,8 @@ def _organisation_ids(session: Session, scopes: set) -> tuple[bool, set[int], se
 
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its changes are bumped with the transaction's, at its commit
     session.flush()  # gather what is still to be written; the commit's own flush then has nothing left
     scopes = session.info.pop(_PENDING, None)
     if not scopes:

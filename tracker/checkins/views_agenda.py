@@ -93,6 +93,7 @@ def _agenda_words(_locale: str) -> dict:
         "new_quick_win": _cut(_("new quick win %(code)s"), "code"), "period": _cut(_("period %(n)s"), "n"),
         "done": tag.format("govuk-tag--green", _("Done")), "archived": tag.format("govuk-tag--grey", _("Archived")),
         "overdue": tag.format("govuk-tag--red", _("Overdue")), "open": tag.format("govuk-tag--blue", _("Open")),
+        "yes_no": {agenda_rules.YES: _("Yes"), agenda_rules.NO: _("No")},
         "indicator": _("Indicator"), "before": _("Before"), "after": _("After"), "no_figure": _("No figure"),
         "no_figure_yet": _("No figure yet"),
         "card_lists": [("completed", _("Completed")), ("moved", _("Moved")), ("on_hold", _("Put on hold")),

@@ -29,6 +29,11 @@ def touch(session: Session, programme_id: int) -> None:
                     .values(results_version=table.c.results_version + 1))
 
 
+def touched(session: Session) -> bool:
+    """Whether this transaction has bumped a results version (changes not committed yet)."""
+    return bool(session.info.get(_TOUCHED))
+
+
 def _programme_id(session: Session, obj) -> int | None:
     """The programme whose tracker ``obj`` appears in (``None`` for anything else)."""
     if isinstance(obj, Programme):
