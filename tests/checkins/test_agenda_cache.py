@@ -148,7 +148,7 @@ def test_every_table_the_agenda_reads_is_stamped(quarter):  # noqa: F811
 
 
 @pytest.fixture
-def page(client, login, quarter, monkeypatch):  # noqa: F811
+def agenda_page(client, login, quarter, monkeypatch):  # noqa: F811
     """The second check-in's agenda page as the facilitator opens it on 15 July, kept agendas not checked
     against a fresh build (the key alone must keep them right)."""
     monkeypatch.setitem(current_app.config, "AGENDA_CACHE_VERIFY", False)
@@ -163,26 +163,26 @@ def page(client, login, quarter, monkeypatch):  # noqa: F811
     return get
 
 
-def test_the_second_view_uses_the_kept_agenda(page):
-    page()
+def test_the_second_view_uses_the_kept_agenda(agenda_page):
+    agenda_page()
     assert (kept().hits, kept().misses) == (0, 1)
-    page()
+    agenda_page()
     assert (kept().hits, kept().misses) == (1, 1)
 
 
-def test_a_change_after_the_agenda_was_kept_is_shown(page, quarter):  # noqa: F811
-    assert "Busy prototype" in page()
+def test_a_change_after_the_agenda_was_kept_is_shown(agenda_page, quarter):  # noqa: F811
+    assert "Busy prototype" in agenda_page()
     with at("2026-07-15"):
         _rename(quarter.busy, "Tenant feedback prototype", quarter.team_a)
         board.move_card(quarter.busy, column=RoadmapColumn.COMPLETED, expected_version=quarter.busy.version,
                         user=quarter.team_a)
         db.session.commit()
-    shown = page()
+    shown = agenda_page()
     assert "Tenant feedback prototype" in shown and kept().misses == 2
 
 
-def test_another_day_builds_the_agenda_again(page, quarter, client):  # noqa: F811
-    page()
+def test_another_day_builds_the_agenda_again(agenda_page, quarter, client):  # noqa: F811
+    agenda_page()
     with at("2026-07-16"):
         assert client.get(f"/checkins/{quarter.second.id}/agenda").status_code == 200
     assert kept().misses == 2
@@ -237,7 +237,7 @@ def test_every_agenda_at_once_reads_the_versions_in_one_statement(client, login,
     assert statements() == (few, sheets + 3)
 
 
-def test_one_kept_agenda_is_read_in_each_readers_language(page, client, quarter):  # noqa: F811
+def test_one_kept_agenda_is_read_in_each_readers_language(agenda_page, client, quarter):  # noqa: F811
     """A yes/no indicator's figures are words of no language on the agenda, put into words when shown."""
     outcome = quarter.reached.outcome
     agreed = results.create_indicator(outcome, name="Policy agreed", unit=Unit.YES_NO, target=1)
@@ -249,9 +249,9 @@ def test_one_kept_agenda_is_read_in_each_readers_language(page, client, quarter)
     built = agenda_rules.build(quarter.second, JULY)
     (did,) = [i for d in built.did_it for i in d.indicators if i.name == "Policy agreed"]
     assert (did.before, did.after, did.yes_no) == (agenda_rules.NO, agenda_rules.YES, True)
-    english = page()
+    english = agenda_page()
     client.post("/language", data={"language": "cy", "next": "/"})
-    welsh = page()
+    welsh = agenda_page()
     assert kept().hits == 1  # the same agenda, in both languages
     row = re.compile(r"Policy agreed</a></th>\s*<td[^>]*>(\w+) .*?<td[^>]*>(\w+) ", re.S)
     assert row.search(english).groups() == ("No", "Yes")
