@@ -38,8 +38,9 @@ def test_a_token_is_exchanged_for_what_the_cookie_holds(world, survey):
     wave = survey.waves[1]
     (token,) = invite_tokens(wave, world.org_a, ["ann@x.org"])
     payload = respond.access_for_token(token)
-    # The invitation and its survey (for sending without a read first, on PostgreSQL): nothing else.
-    assert payload["k"] == respond.INVITATION and set(payload) == {"k", "i", "s"} and payload["s"] == survey.id
+    # The invitation, its survey, wave and organisation (for sending without a read first): nothing else.
+    assert payload["k"] == respond.INVITATION and set(payload) == {"k", "i", "s", "w", "o"}
+    assert (payload["s"], payload["w"], payload["o"]) == (survey.id, wave.id, world.org_a.id)
     assert token not in str(payload) and secrets.token_hash(token) not in str(payload)
     shared = invitations.make_shared_link(wave, world.org_b, OPEN_DAY.date())
     db.session.commit()

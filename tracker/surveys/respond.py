@@ -3,8 +3,9 @@
 - **The link** (``/s/<token>``) is a one-use invitation's token or an organisation's shared link. It is
   looked up by its hash (:func:`access_for_token`) and exchanged at once for a short-lived signed cookie
   (:func:`sign`, :func:`read`): the pages that follow have no token in their URL. The cookie holds the
-  invitation's id (or the shared link's organisation and hash); it is signed with the app's secret key, so
-  it cannot be made up or changed, and it lasts :data:`ACCESS_MAX_AGE`.
+  ids of the invitation and of its survey, wave and organisation (or the shared link's organisation and
+  hash); it is signed with the app's secret key, so it cannot be made up or changed, and it lasts
+  :data:`ACCESS_MAX_AGE`.
 - **The visit** (:func:`visit`) says what the person may do: answer (the wave is open and the link
   unused), or why not (used, closed, not open yet, already sent from this browser).
 - **The questions** (:func:`questions`, :func:`answer_form`): the survey's questions that are not retired,
@@ -104,10 +105,11 @@ def access_for_token(token: str) -> dict | None:
     if not token or len(token) > 200:
         return None
     hashed = secrets.token_hash(token)
-    invitation = db.session.execute(select(Invitation.id, Wave.survey_id).join(Wave, Wave.id == Invitation.wave_id)
-                                    .where(Invitation.token_hash == hashed)).first()
-    if invitation is not None:  # the survey's id too, for :func:`submit_known`
-        return {"k": INVITATION, "i": invitation[0], "s": invitation[1]}
+    invitation = db.session.execute(
+        select(Invitation.id, Wave.survey_id, Invitation.wave_id, Invitation.organisation_id)
+        .join(Wave, Wave.id == Invitation.wave_id).where(Invitation.token_hash == hashed)).first()
+    if invitation is not None:  # its survey, wave and organisation too, for :func:`submit_known`
+        return {"k": INVITATION, "i": invitation[0], "s": invitation[1], "w": invitation[2], "o": invitation[3]}
     shared = db.session.scalar(select(WaveOrganisation.id).where(WaveOrganisation.shared_token_hash == hashed))
     if shared is not None:
         return {"k": SHARED, "w": shared, "h": hashed}
@@ -602,24 +604,26 @@ SELECT wave_id, organisation_id FROM response
 
 
 #: :func:`submit_known` on SQLite, in the write transaction the request begins with: the link's use, written
-#: only on the conditions of :data:`_SUBMIT_KNOWN`, then (if it was) the response with a random row id and
-#: its answers as :func:`submit` writes them.
-_USE_KNOWN_SQLITE = text("""
+#: only on the conditions of :data:`_SUBMIT_KNOWN` (and for the wave and organisation the cookie names), then
+#: (if it was) the response and its answers with random row ids, as :func:`submit` writes them. Sent as they
+#: are (``exec_driver_sql``): the write lock is held for these three statements, so the less work between
+#: them the better.
+_USE_KNOWN_SQLITE = """
 INSERT INTO survey_invitation_use (invitation_id)
 SELECT invitation.id
 FROM survey_invitation AS invitation
 JOIN survey_wave AS wave ON wave.id = invitation.wave_id
 JOIN survey ON survey.id = wave.survey_id
 JOIN organisation ON organisation.id = invitation.organisation_id
-WHERE invitation.id = :invitation_id AND survey.id = :survey_id
+WHERE invitation.id = :invitation_id AND invitation.wave_id = :wave_id
+  AND invitation.organisation_id = :organisation_id AND survey.id = :survey_id
   AND organisation.programme_id = survey.programme_id
   AND wave.opens_on <= :today AND :today <= wave.closes_on AND survey.questions_version = :version
-""")
-_RESPONSE_KNOWN_SQLITE = text("""
-INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on)
-SELECT random(), :id, wave_id, organisation_id, :today FROM survey_invitation WHERE id = :invitation_id
-RETURNING wave_id, organisation_id
-""")
+"""
+_RESPONSE_SQLITE = ("INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on) "
+                    "VALUES (random(), :id, :wave_id, :organisation_id, :today)")
+_ANSWER_SQLITE = ("INSERT INTO survey_answer (rowid, response_id, question_id, item, value, text) "
+                  "VALUES (random(), :response_id, :question_id, :item, :value, :text)")
 
 
 def submit_known(payload: dict | None, today: date | None = None) -> dict | None:
@@ -649,8 +653,11 @@ def submit_known(payload: dict | None, today: date | None = None) -> dict | None
     try:
         if connection.dialect.name == "postgresql":
             row = connection.execute(_SUBMIT_KNOWN, {**params, "today": today, **_answer_arrays(values)}).first()
+        elif _is_id(payload.get("w")) and _is_id(payload.get("o")):
+            row = _submit_known_sqlite(connection, {**params, "wave_id": payload["w"], "organisation_id": payload["o"],
+                                                    "today": today.isoformat()}, values)
         else:
-            row = _submit_known_sqlite(connection, {**params, "today": today.isoformat()}, values)
+            row = None  # a cookie from before the wave and organisation were in it
     except IntegrityError:  # the link used meanwhile, or a question removed: the ordinary way says which
         row = None
     if row is None:
@@ -659,16 +666,16 @@ def submit_known(payload: dict | None, today: date | None = None) -> dict | None
     return {"k": SENT, "w": row[0], "o": row[1]}
 
 
-def _submit_known_sqlite(connection, params: dict, values: list[AnswerValue]):
+def _submit_known_sqlite(connection, params: dict, values: list[AnswerValue]) -> tuple[int, int] | None:
     """The response's wave and organisation once written; ``None`` (nothing written) when the guard failed."""
-    if connection.execute(_USE_KNOWN_SQLITE, params).rowcount != 1:
+    if connection.exec_driver_sql(_USE_KNOWN_SQLITE, params).rowcount != 1:
         return None
-    row = connection.execute(_RESPONSE_KNOWN_SQLITE, params).first()
+    connection.exec_driver_sql(_RESPONSE_SQLITE, params)
     if values:
-        connection.execute(_insert("survey_answer", True), [
+        connection.exec_driver_sql(_ANSWER_SQLITE, [
             {"response_id": params["id"], "question_id": v.question_id, "item": v.item, "value": v.value,
              "text": v.text} for v in values])
-    return row
+    return params["wave_id"], params["organisation_id"]
 
 
 def submit(current: Visit, values: list[AnswerValue], today: date | None = None) -> str:
