@@ -33,14 +33,8 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import (
-    Column,
-    Integer,
-    MetaData,
-    Table,
     and_,
     bindparam,
-    func,
-    insert,
     select,
     text,
 )
@@ -55,13 +49,11 @@ from tracker.programmes.models import Organisation, Programme
 from tracker.surveys import waves
 from tracker.surveys.models import (
     LIKERT_POINTS,
-    Answer,
     Invitation,
     InvitationUse,
     Question,
     QuestionKind,
     QuestionWords,
-    Response,
     Survey,
     SurveyWords,
     Wave,
@@ -468,7 +460,8 @@ def checked_values(posted, asked: list[Asked]) -> list[AnswerValue] | None:
             if first.strip():
                 values.append(AnswerValue(question.id, 0, None, first.strip().replace("\r\n", "\n")))
         elif question.kind == QuestionKind.MULTIPLE:
-            if any(value not in _points(question) for value in raw):
+            points = _points(question)
+            if any(value not in points for value in raw):
                 return None
             values.extend(AnswerValue(question.id, item, item, None) for item in sorted({int(v) for v in raw}))
         elif first.strip():
@@ -517,19 +510,19 @@ class QuestionsChanged(Exception):
     """A question answered was deleted while the answers were being written: nothing is kept."""
 
 
-#: The two tables as SQLite sees them, with the hidden row id every table without an integer primary
-#: key has, so that a response and its answers are written with random ones (see :func:`submit`).
-_ROW_IDS = MetaData()
-_SQLITE_TABLES = {table.name: Table(table.name, _ROW_IDS, Column("rowid", Integer),
-                                    *(Column(c.name, c.type) for c in table.columns))
-                  for table in (Response.__table__, Answer.__table__)}
+#: SQLite's inserts of a submission, sent as they are (``exec_driver_sql``: its write lock is held while they
+#: run, so the less work between them the better). SQLite keeps a hidden row id, in the order rows are
+#: written, in every table without an integer primary key: the response and its answers get random ones.
+_USE_SQLITE = "INSERT INTO survey_invitation_use (invitation_id) VALUES (:invitation_id)"
+_RESPONSE_SQLITE = ("INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on) "
+                    "VALUES (random(), :id, :wave_id, :organisation_id, :today)")
+_ANSWER_SQLITE = ("INSERT INTO survey_answer (rowid, response_id, question_id, item, value, text) "
+                  "VALUES (random(), :response_id, :question_id, :item, :value, :text)")
 
 
-@cache
-def _insert(table: str, sqlite: bool):
-    if sqlite and table in _SQLITE_TABLES:
-        return insert(_SQLITE_TABLES[table]).values(rowid=func.random())
-    return insert(db.metadata.tables[table])
+def _answer_rows(response_id: str, values: list[AnswerValue]) -> list[dict]:
+    return [{"response_id": response_id, "question_id": v.question_id, "item": v.item, "value": v.value,
+             "text": v.text} for v in values]
 
 
 #: PostgreSQL's submission as one statement (one round trip instead of three): the link's use, the response
@@ -605,9 +598,7 @@ SELECT wave_id, organisation_id FROM response
 
 #: :func:`submit_known` on SQLite, in the write transaction the request begins with: the link's use, written
 #: only on the conditions of :data:`_SUBMIT_KNOWN` (and for the wave and organisation the cookie names), then
-#: (if it was) the response and its answers with random row ids, as :func:`submit` writes them. Sent as they
-#: are (``exec_driver_sql``): the write lock is held for these three statements, so the less work between
-#: them the better.
+#: (if it was) the response and its answers as :func:`submit` writes them.
 _USE_KNOWN_SQLITE = """
 INSERT INTO survey_invitation_use (invitation_id)
 SELECT invitation.id
@@ -620,12 +611,6 @@ WHERE invitation.id = :invitation_id AND invitation.wave_id = :wave_id
   AND organisation.programme_id = survey.programme_id
   AND wave.opens_on <= :today AND :today <= wave.closes_on AND survey.questions_version = :version
 """
-_RESPONSE_SQLITE = ("INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on) "
-                    "VALUES (random(), :id, :wave_id, :organisation_id, :today)")
-_ANSWER_SQLITE = ("INSERT INTO survey_answer (rowid, response_id, question_id, item, value, text) "
-                  "VALUES (random(), :response_id, :question_id, :item, :value, :text)")
-
-
 def submit_known(payload: dict | None, today: date | None = None) -> dict | None:
     """Send the posted answers without reading anything first, where that is safe: through a one-use link,
     when this process has read the survey's questions before. The answers are checked against the questions
@@ -672,9 +657,7 @@ def _submit_known_sqlite(connection, params: dict, values: list[AnswerValue]) ->
         return None
     connection.exec_driver_sql(_RESPONSE_SQLITE, params)
     if values:
-        connection.exec_driver_sql(_ANSWER_SQLITE, [
-            {"response_id": params["id"], "question_id": v.question_id, "item": v.item, "value": v.value,
-             "text": v.text} for v in values])
+        connection.exec_driver_sql(_ANSWER_SQLITE, _answer_rows(params["id"], values))
     return params["wave_id"], params["organisation_id"]
 
 
@@ -704,17 +687,15 @@ def submit(current: Visit, values: list[AnswerValue], today: date | None = None)
         return response_id
     if current.invitation_id is not None:
         try:
-            connection.execute(_insert("survey_invitation_use", False), {"invitation_id": current.invitation_id})
+            connection.exec_driver_sql(_USE_SQLITE, {"invitation_id": current.invitation_id})
         except IntegrityError:
             raise AlreadyUsed() from None
-    connection.execute(_insert("survey_response", True), {
+    connection.exec_driver_sql(_RESPONSE_SQLITE, {
         "id": response_id, "wave_id": current.wave.id, "organisation_id": current.organisation.id,
-        "submitted_on": today})
+        "today": today.isoformat()})
     if values:
         try:
-            connection.execute(_insert("survey_answer", True), [
-                {"response_id": response_id, "question_id": v.question_id, "item": v.item, "value": v.value,
-                 "text": v.text} for v in values])
+            connection.exec_driver_sql(_ANSWER_SQLITE, _answer_rows(response_id, values))
         except IntegrityError:  # a question removed (it had no answers) after the questions were read
             raise QuestionsChanged() from None
     return response_id
