@@ -10,12 +10,17 @@ stdout carries one ``name value`` line per figure; progress goes to stderr:
 
 - ``survey_submit_rps``: answers sent per second, each a ``POST /s/survey/send`` of a five-question
   survey (Likert, 0–10, one choice, two of three choices, a sentence) with its CSRF token, through a
-  one-use link that the client exchanged for its cookie beforehand (not timed): the answers checked, the
+  one-use link that the client exchanged for its cookies beforehand (not timed): the answers checked, the
   link's use, the response and six answers written in one transaction, then the redirect.
 - ``bare_insert_rps``: ``POST /bench/bare-insert`` (``bench/surveys_wsgi.py``), one row in one transaction,
   in the same server and run; ``survey_ratio_vs_bare`` is the first over the second (target ≥ 0.5).
 - ``lost_responses``: submissions answered 303 whose response is not in the database (target 0); every
   link is used once, so a 303 with no row would be an answer lost.
+
+Both kinds are sent by the same lean client: each request one ``http.client`` connection (gunicorn's sync
+workers close every connection) with its body and ``Cookie`` header made before the clock starts, so the
+client's own work (``requests``' cookie jar took as much CPU as the server) weighs on neither kind. The
+client's CPU per request goes to stderr.
 
 The kinds run alternately, two rounds each, so drift on the machine hits both alike; each figure is the
 submissions of both rounds over their time. The database is a temporary SQLite file (removed at the end)
@@ -24,6 +29,7 @@ them and drops them again.
 """
 
 import argparse
+import http.client
 import os
 import re
 import socket
@@ -35,6 +41,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -145,32 +152,42 @@ def start_server(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
 # --- clients -------------------------------------------------------------------------------------
 
 
-class Respondent:
-    """One browser with its links already opened: for each, the cookies and the form's CSRF token."""
+def post(base: str, path: str, body: bytes = b"", headers: dict | None = None) -> int:
+    """``POST path`` on a connection of its own (as every request to a sync worker is); the status."""
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        connection.request("POST", path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
-    def __init__(self, base: str, tokens: list[str]):
+
+class Respondent:
+    """One browser with its links already opened: for each, the answers' body (with the form's CSRF token)
+    and the ``Cookie`` header the browser would send with them."""
+
+    def __init__(self, base: str, tokens: list[str], answers: dict):
         self.base = base
         self.visits = []
         for token in tokens:
-            http = requests.Session()
-            page = http.get(f"{base}/s/{token}", timeout=60)
-            if page.status_code != 200 or not page.url.endswith("/s/survey"):
-                raise SystemExit(f"the link did not open the survey: {page.status_code} {page.url}")
-            self.visits.append((http, CSRF.search(page.text).group(1)))
+            with requests.Session() as http:
+                page = http.get(f"{base}/s/{token}", timeout=60)
+                if page.status_code != 200 or not page.url.endswith("/s/survey"):
+                    raise SystemExit(f"the link did not open the survey: {page.status_code} {page.url}")
+                body = urlencode({**answers, "csrf_token": CSRF.search(page.text).group(1)}, doseq=True)
+                cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in http.cookies)
+            self.visits.append((body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                                                "Cookie": cookies}))
 
-    def submit_all(self, answers: dict) -> list[int]:
-        statuses = []
-        for http, csrf_token in self.visits:
-            response = http.post(f"{self.base}/s/survey/send", data={**answers, "csrf_token": csrf_token},
-                                 allow_redirects=False, timeout=60)
-            statuses.append(response.status_code)
-            http.close()
-        return statuses
+    def submit_all(self) -> list[int]:
+        return [post(self.base, "/s/survey/send", body, headers) for body, headers in self.visits]
 
 
 def bare_all(base: str, count: int) -> list[int]:
-    with requests.Session() as http:
-        return [http.post(f"{base}/bench/bare-insert", timeout=60).status_code for _ in range(count)]
+    return [post(base, "/bench/bare-insert") for _ in range(count)]
 
 
 def together(jobs) -> tuple[float, list]:
@@ -206,23 +223,31 @@ def main() -> None:
             survey_time = bare_time = 0.0
             sent = bare = 0
             statuses: dict[int, int] = {}
+            client_cpu = {"survey": 0.0, "bare": 0.0}
             for round_number in range(ROUNDS):
                 log(f"round {round_number + 1}: opening {CLIENTS * per_client} links (not timed) …")
                 start = round_number * CLIENTS * per_client
                 with ThreadPoolExecutor(CLIENTS) as pool:
                     people = list(pool.map(lambda n, start=start: Respondent(base, tokens[
-                        start + n * per_client:start + (n + 1) * per_client]), range(CLIENTS)))
-                seconds, results = together([lambda p=p: p.submit_all(answers) for p in people])
+                        start + n * per_client:start + (n + 1) * per_client], answers), range(CLIENTS)))
+                cpu = time.process_time()
+                seconds, results = together([lambda p=p: p.submit_all() for p in people])
+                client_cpu["survey"] += time.process_time() - cpu
                 survey_time += seconds
                 for status in (s for result in results for s in result):
                     statuses[status] = statuses.get(status, 0) + 1
                 sent += sum(s == 303 for result in results for s in result)
                 log(f"  {CLIENTS * per_client} submissions in {seconds:.2f} s")
+                cpu = time.process_time()
                 seconds, results = together([lambda: bare_all(base, per_client) for _ in range(CLIENTS)])
+                client_cpu["bare"] += time.process_time() - cpu
                 bare_time += seconds
                 bare += sum(s == 204 for result in results for s in result)
                 log(f"  {CLIENTS * per_client} bare inserts in {seconds:.2f} s")
             log(f"survey statuses: {statuses}")
+            requests_each = CLIENTS * per_client * ROUNDS
+            log("client CPU per request: " + ", ".join(
+                f"{kind} {1000 * seconds / requests_each:.2f} ms" for kind, seconds in client_cpu.items()))
             errors = [line for line in (Path(tmp) / "gunicorn.log").read_text(errors="replace").splitlines()
                       if "Traceback" in line or "locked" in line or "Error" in line]
             if errors:
