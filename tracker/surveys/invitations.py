@@ -496,8 +496,8 @@ def _rewrite_uses(wave: Wave) -> None:
 def _rewrite_responses(wave: Wave) -> None:
     """PostgreSQL keeps a wave's responses and answers in the order they were sent, each with its own
     transaction id in the same order. Write them again, in a random order, in this transaction (in a
-    savepoint, whose transaction id is not the uses' either). (On SQLite they were written with random
-    row ids: see ``respond.submit``.)"""
+    savepoint, whose transaction id is not the uses' either). (On SQLite both tables are kept in the order of
+    their random keys: see ``models.Response``.)"""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     with db.session.begin_nested():

@@ -214,9 +214,14 @@ class InvitationUse(db.Model):
 
 
 class Response(db.Model):
-    """One anonymous response: its wave, its organisation, a random id and the day only."""
+    """One anonymous response: its wave, its organisation, a random id and the day only.
+
+    On SQLite the response and answer tables are ``WITHOUT ROWID``: kept in the order of their random keys,
+    with no hidden row id that would count the rows in the order they were written (whatever wrote them).
+    A submission also writes fewer pages so (its answers sit together under their response's key)."""
 
     __tablename__ = "survey_response"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     #: 32 random hex characters (``uuid4``): no autoincrement, so the ids say nothing about order.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -233,6 +238,7 @@ class Answer(db.Model):
     ``text``."""
 
     __tablename__ = "survey_answer"
+    __table_args__ = {"sqlite_with_rowid": False}  # see Response
 
     response_id: Mapped[str] = mapped_column(ForeignKey("survey_response.id", ondelete="CASCADE"),
                                              primary_key=True)

@@ -511,13 +511,13 @@ class QuestionsChanged(Exception):
 
 
 #: SQLite's inserts of a submission, sent as they are (``exec_driver_sql``: its write lock is held while they
-#: run, so the less work between them the better). SQLite keeps a hidden row id, in the order rows are
-#: written, in every table without an integer primary key: the response and its answers get random ones.
+#: run, so the less work between them the better). Both tables are ``WITHOUT ROWID`` (``models.Response``):
+#: no hidden row id counts them in the order written.
 _USE_SQLITE = "INSERT INTO survey_invitation_use (invitation_id) VALUES (:invitation_id)"
-_RESPONSE_SQLITE = ("INSERT INTO survey_response (rowid, id, wave_id, organisation_id, submitted_on) "
-                    "VALUES (random(), :id, :wave_id, :organisation_id, :today)")
-_ANSWER_SQLITE = ("INSERT INTO survey_answer (rowid, response_id, question_id, item, value, text) "
-                  "VALUES (random(), :response_id, :question_id, :item, :value, :text)")
+_RESPONSE_SQLITE = ("INSERT INTO survey_response (id, wave_id, organisation_id, submitted_on) "
+                    "VALUES (:id, :wave_id, :organisation_id, :today)")
+_ANSWER_SQLITE = ("INSERT INTO survey_answer (response_id, question_id, item, value, text) "
+                  "VALUES (:response_id, :question_id, :item, :value, :text)")
 
 
 def _answer_rows(response_id: str, values: list[AnswerValue]) -> list[dict]:
@@ -668,10 +668,9 @@ def submit(current: Visit, values: list[AnswerValue], today: date | None = None)
     The use is written first: a second submission of the link, at the same moment or later, fails on its
     primary key, and nothing of it is written. The rows are written without the unit of work: on
     PostgreSQL in one statement (:data:`_SUBMIT_POSTGRESQL`), on SQLite in three plain ``INSERT``
-    statements. SQLite keeps a hidden row id in the order rows are written in every table without an
-    integer primary key, so there the response and its answers get random row ids, and not even that says
-    in what order responses came. (PostgreSQL keeps no row ids, but does keep rows in the order written:
-    see ``invitations.forget_addresses``.)
+    statements, into tables with no hidden row id (``models.Response``), so that nothing there says in
+    what order responses came. (PostgreSQL keeps rows in the order written: see
+    ``invitations.forget_addresses``.)
 
     :raises AlreadyUsed: the link has been used.
     :raises NotOpen: the wave is closed or not open yet.
