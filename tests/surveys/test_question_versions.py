@@ -55,3 +55,15 @@ def test_what_is_not_a_question_leaves_the_version(world, survey, change):
     before = version(survey)
     UNCHANGED[change](survey, world)
     assert version(survey) == before
+
+
+def test_a_change_after_a_savepoint_rolled_back_its_bump_is_bumped_again(world, survey):
+    """The bump is made once per transaction; a savepoint rolled back undoes it, so the next change in the
+    same transaction makes it again (else it would commit under the old version)."""
+    before = version(survey)
+    savepoint = db.session.begin_nested()
+    builder.update_question(survey.questions[0], kind=QuestionKind.LIKERT, text="Tried, then undone")
+    db.session.flush()
+    savepoint.rollback()
+    builder.update_question(survey.questions[1], kind=QuestionKind.LIKERT, text="Kept")
+    assert version(survey) == before + 1

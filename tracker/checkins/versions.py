@@ -28,7 +28,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from tracker.accounts.models import User
 from tracker.board.models import Action, Card, CardEvent, Opportunity, ProgressUpdate
 from tracker.checkins.models import AgendaVersion, CheckIn, CheckInArising
-from tracker.core.db import insert
+from tracker.core.db import insert, per_transaction
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
 from tracker.results.models import card_indicator
@@ -47,6 +47,8 @@ WATCHED = frozenset(t.name for t in (*(m.__table__ for m in (*BY_ORGANISATION, *
 EVERY = ("every", None)
 
 _PENDING = "agenda_versions_pending"
+# A rolled-back transaction's changes were never seen; a savepoint's are kept (bumping too often is safe).
+per_transaction(_PENDING, savepoints=False)
 
 
 def _scopes(obj, deleted: bool) -> set[tuple[str, int | None]]:
@@ -146,9 +148,3 @@ def versions_of(organisation_ids) -> dict[int, int]:
                                     .where(AgendaVersion.organisation_id.in_(ids))).all()) if ids else {}
     return {i: found.get(i, 0) for i in ids}
 
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction) -> None:
-    # A rolled-back transaction's changes were never seen; a savepoint's are kept (bumping too often is safe).
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)

@@ -8,6 +8,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import Enum, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from tracker.extensions import db
 
@@ -85,3 +86,15 @@ def writer():
         yield
     finally:
         _WRITER.reset(token)
+
+
+def per_transaction(key: str, *, savepoints: bool) -> None:
+    """Make ``session.info[key]`` last one transaction: it is removed when the session's whole transaction
+    ends (committed or rolled back) and, with ``savepoints``, when a savepoint ends too — for "once per
+    transaction" work that a rolled-back savepoint undid and must do again. Never when the inner transaction
+    each flush opens ends."""
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _forget(session: Session, transaction) -> None:
+        if transaction.parent is None or (savepoints and transaction.nested):
+            session.info.pop(key, None)

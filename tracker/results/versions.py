@@ -12,10 +12,12 @@ of one programme's results take turns, always programme first, so they cannot de
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from tracker.core.db import per_transaction
 from tracker.programmes.models import Organisation, Programme
 from tracker.results.models import Figure, Indicator, Objective, Outcome, Output, OutputReceipt
 
 _TOUCHED = "results_versions_touched"
+per_transaction(_TOUCHED, savepoints=True)  # a bump undone with a savepoint is made again
 
 
 def touch(session: Session, programme_id: int) -> None:
@@ -62,10 +64,3 @@ def _bump_on_flush(session: Session, _context, _instances) -> None:
         for programme_id in sorted(i for i in ids if i is not None):
             touch(session, programme_id)
 
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction) -> None:
-    # The whole transaction, or a savepoint (a bump undone with a savepoint is made again); not the
-    # inner transaction each flush opens.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_TOUCHED, None)

@@ -13,9 +13,11 @@ survey's questions take turns, which the builder's own lock on the questions alr
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from tracker.core.db import per_transaction
 from tracker.surveys.models import Question, Survey
 
 _TOUCHED = "survey_questions_touched"
+per_transaction(_TOUCHED, savepoints=True)  # a bump undone with a savepoint is made again
 
 
 def _survey_id(obj) -> int | None:
@@ -39,9 +41,3 @@ def _bump_on_flush(session: Session, _context, _instances) -> None:
                     .values(questions_version=table.c.questions_version + 1),
                     execution_options={"agenda_scope": None})  # no agenda shows it (tracker.checkins.versions)
 
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction) -> None:
-    # The whole transaction, or a savepoint (a bump undone with a savepoint is made again).
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_TOUCHED, None)
