@@ -81,6 +81,19 @@ def load_programme(slug: str, *, manage: bool = False) -> Programme:
     return programme
 
 
+def load_in_programme(model, object_id: int, programme_of, *, manage: bool = False):
+    """The ``model`` row with ``object_id``, if the signed-in person has a role in the programme
+    ``programme_of(row)`` names (404 otherwise; 403 to change it when ``manage`` and not its facilitator)."""
+    user = g.get("user")
+    obj = db.session.get(model, object_id)
+    programme = programme_of(obj) if obj is not None else None
+    if programme is None or not can_view_programme(user, programme):
+        abort(404)
+    if manage and not can_manage_programme(user, programme):
+        abort(403)
+    return obj
+
+
 def require_view_org(user: User | None, org: Organisation) -> None:
     """404 when the person may not even know the organisation's plans exist."""
     if not can_view_org(user, org):

@@ -18,7 +18,7 @@ from tracker.programmes.models import Organisation, Programme
 from tracker.programmes.permissions import (
     can_edit_org,
     can_manage_programme,
-    can_view_programme,
+    load_in_programme,
     load_programme,
     require_edit_org,
     require_view_org,
@@ -40,20 +40,8 @@ from tracker.results.forms import (
 from tracker.results.models import Direction, Indicator, Objective, Outcome, Output, Unit
 
 
-def _load(model, object_id: int, programme_of, *, manage: bool = False):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    programme = programme_of(obj)
-    if not can_view_programme(current_user(), programme):
-        abort(404)
-    if manage and not can_manage_programme(current_user(), programme):
-        abort(403)
-    return obj
-
-
 def load_indicator(indicator_id: int, *, manage: bool = False) -> Indicator:
-    return _load(Indicator, indicator_id, lambda i: i.outcome.objective.programme, manage=manage)
+    return load_in_programme(Indicator, indicator_id, lambda i: i.outcome.objective.programme, manage=manage)
 
 
 def choose_organisation(programme: Programme, slug: str | None) -> tuple[list[Organisation], Organisation | None]:
@@ -106,7 +94,7 @@ def framework(slug: str):
 @bp.route("/objectives/<int:objective_id>/outcomes/new", methods=["GET", "POST"])
 @login_required
 def new_outcome(objective_id: int):
-    objective = _load(Objective, objective_id, lambda o: o.programme, manage=True)
+    objective = load_in_programme(Objective, objective_id, lambda o: o.programme, manage=True)
     form = OutcomeForm()
     if form.validate_on_submit():
         outcome = services.create_outcome(objective, form.title.data)
@@ -120,7 +108,7 @@ def new_outcome(objective_id: int):
 @bp.route("/outcomes/<int:outcome_id>/indicators/new", methods=["GET", "POST"])
 @login_required
 def new_indicator(outcome_id: int):
-    outcome = _load(Outcome, outcome_id, lambda o: o.objective.programme, manage=True)
+    outcome = load_in_programme(Outcome, outcome_id, lambda o: o.objective.programme, manage=True)
     form = IndicatorForm()
     if form.validate_on_submit():
         try:
@@ -159,7 +147,7 @@ def edit_indicator(indicator_id: int):
 @bp.route("/outcomes/<int:outcome_id>/outputs/new", methods=["GET", "POST"])
 @login_required
 def new_output(outcome_id: int):
-    outcome = _load(Outcome, outcome_id, lambda o: o.objective.programme, manage=True)
+    outcome = load_in_programme(Outcome, outcome_id, lambda o: o.objective.programme, manage=True)
     form = OutputForm()
     if form.validate_on_submit():
         services.create_output(outcome, description=form.description.data, evidence=form.evidence.data or "",
@@ -265,7 +253,7 @@ def figure(indicator_id: int, org_slug: str, period_number: int):
 @login_required
 def output_received(output_id: int, org_slug: str, period_number: int):
     """Mark an organisation's output for a period received (facilitators), or undo it."""
-    output = _load(Output, output_id, lambda o: o.outcome.objective.programme, manage=True)
+    output = load_in_programme(Output, output_id, lambda o: o.outcome.objective.programme, manage=True)
     programme = output.outcome.objective.programme
     org = next((o for o in programme.organisations if o.slug == org_slug), None)
     if org is None:
@@ -316,7 +304,7 @@ def _programme_of(obj):
 @bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_objective(objective_id: int):
-    objective = _load(Objective, objective_id, _programme_of, manage=True)
+    objective = load_in_programme(Objective, objective_id, _programme_of, manage=True)
     form = ObjectiveEditForm(obj=objective)
     if form.validate_on_submit():
         services.update_text(objective, form.title.data)
@@ -330,7 +318,7 @@ def edit_objective(objective_id: int):
 @bp.route("/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_outcome(outcome_id: int):
-    outcome = _load(Outcome, outcome_id, _programme_of, manage=True)
+    outcome = load_in_programme(Outcome, outcome_id, _programme_of, manage=True)
     form = OutcomeEditForm(obj=outcome)
     if form.validate_on_submit():
         services.update_text(outcome, form.title.data)
@@ -344,7 +332,7 @@ def edit_outcome(outcome_id: int):
 @bp.route("/outputs/<int:output_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_output(output_id: int):
-    output = _load(Output, output_id, _programme_of, manage=True)
+    output = load_in_programme(Output, output_id, _programme_of, manage=True)
     form = OutputEditForm(obj=output)
     if form.validate_on_submit():
         services.update_output(output, description=form.description.data, evidence=form.evidence.data or "",
@@ -400,7 +388,7 @@ DELETABLE = {"objective": Objective, "outcome": Outcome, "indicator": Indicator,
 @login_required
 def delete(kind: str, object_id: int):
     """Delete part of the framework after a confirmation page that says what goes with it."""
-    obj = _load(DELETABLE[kind], object_id, _programme_of, manage=True)
+    obj = load_in_programme(DELETABLE[kind], object_id, _programme_of, manage=True)
     programme = _programme_of(obj)
     form = ConfirmForm()
     described = _describe(obj)

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from tracker.accounts.permissions import current_user, login_required
 from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.extensions import db
-from tracker.programmes.permissions import can_manage_programme, can_view_programme, load_programme
+from tracker.programmes.permissions import can_manage_programme, load_in_programme, load_programme
 from tracker.surveys import bp, builder, waves
 from tracker.surveys.forms import (
     CopyQuestionsForm,
@@ -30,29 +30,16 @@ SURVEY_FIELDS = ("title", "introduction", "privacy_note", "open_days", "title_cy
                  "privacy_note_cy")
 
 
-def _load(model, object_id: int, programme_of, *, manage: bool = False):
-    """The object, if the signed-in person has a role in its programme (404 otherwise; 403 to change it)."""
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    programme = programme_of(obj)
-    if not can_view_programme(current_user(), programme):
-        abort(404)
-    if manage and not can_manage_programme(current_user(), programme):
-        abort(403)
-    return obj
-
-
 def load_survey(survey_id: int, *, manage: bool = False) -> Survey:
-    return _load(Survey, survey_id, lambda s: s.programme, manage=manage)
+    return load_in_programme(Survey, survey_id, lambda s: s.programme, manage=manage)
 
 
 def load_question(question_id: int, *, manage: bool = False) -> Question:
-    return _load(Question, question_id, lambda q: q.survey.programme, manage=manage)
+    return load_in_programme(Question, question_id, lambda q: q.survey.programme, manage=manage)
 
 
 def load_wave(wave_id: int, *, manage: bool = False) -> Wave:
-    return _load(Wave, wave_id, lambda w: w.survey.programme, manage=manage)
+    return load_in_programme(Wave, wave_id, lambda w: w.survey.programme, manage=manage)
 
 
 def _can_manage(programme) -> bool:

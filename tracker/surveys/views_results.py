@@ -27,7 +27,7 @@ from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme, Role
 from tracker.programmes.permissions import (
     can_manage_programme,
-    can_view_programme,
+    load_in_programme,
     membership,
     visible_organisations,
 )
@@ -70,19 +70,6 @@ class FeedConfirmForm(Form):
 
 
 # --- loading and scope -------------------------------------------------------------------------------
-
-
-def _load(model, object_id: int, programme_of, *, manage: bool = False):
-    """The object, if the signed-in person has a role in its programme (404 otherwise; 403 to change it)."""
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    programme = programme_of(obj)
-    if not can_view_programme(current_user(), programme):
-        abort(404)
-    if manage and not can_manage_programme(current_user(), programme):
-        abort(403)
-    return obj
 
 
 def _sees_every_organisation(programme: Programme) -> bool:
@@ -150,7 +137,7 @@ def wave_results(wave_id: int):
     """A wave's results for one organisation beside all organisations (or all organisations alone):
     invitations, responses and response rate, then each question's distribution, mean and eNPS. Results
     are shown once the wave has closed, and only for groups of at least the programme's minimum."""
-    wave = _load(Wave, wave_id, lambda w: w.survey.programme)
+    wave = load_in_programme(Wave, wave_id, lambda w: w.survey.programme)
     survey, programme = wave.survey, wave.survey.programme
     organisations, org = _scope(programme)
     minimum = results.minimum_group(programme)
@@ -175,7 +162,7 @@ def wave_results(wave_id: int):
 def text_answers(wave_id: int, question_id: int):
     """A free-text question's answers in one organisation, or across all organisations (for those who see
     every organisation), in random order, when the group is at least the minimum."""
-    wave = _load(Wave, wave_id, lambda w: w.survey.programme)
+    wave = load_in_programme(Wave, wave_id, lambda w: w.survey.programme)
     question = db.session.get(Question, question_id)
     if question is None or question.survey_id != wave.survey_id or question.kind != QuestionKind.TEXT:
         abort(404)
@@ -234,7 +221,7 @@ def _download_table(wave, programme, organisations, found: results.WaveResults |
 def wave_results_download(wave_id: int, fmt: str):
     """A wave's results as .csv (the answers table) or .xlsx (responses and answers): aggregates only, for the
     organisations the person sees and across all, each cell shown or hidden as on the page."""
-    wave = _load(Wave, wave_id, lambda w: w.survey.programme)
+    wave = load_in_programme(Wave, wave_id, lambda w: w.survey.programme)
     survey, programme = wave.survey, wave.survey.programme
     organisations = visible_organisations(current_user(), programme)
     minimum = results.minimum_group(programme)
@@ -257,7 +244,7 @@ def survey_results(survey_id: int):
     """A survey's waves with their responses, and each question's results wave by wave (closed waves):
     across all organisations, beside one organisation; a chart of the mean for scales, with the same
     figures as a table."""
-    survey = _load(Survey, survey_id, lambda s: s.programme)
+    survey = load_in_programme(Survey, survey_id, lambda s: s.programme)
     programme = survey.programme
     organisations, org = _scope(programme)
     minimum = results.minimum_group(programme)
@@ -321,7 +308,7 @@ def _return_wave(question: Question) -> Wave | None:
 def question_indicator(question_id: int):
     """Link a question to a count or proportion indicator of the programme, and choose the answers that
     count (facilitators)."""
-    question = _load(Question, question_id, lambda q: q.survey.programme, manage=True)
+    question = load_in_programme(Question, question_id, lambda q: q.survey.programme, manage=True)
     survey, programme = question.survey, question.survey.programme
     if not feed.can_feed(question):
         abort(404)
@@ -359,7 +346,7 @@ def question_indicator(question_id: int):
 def wave_figures(wave_id: int):
     """The figures a closed wave gives the indicators its questions feed, as a preview (new, changed or
     unchanged), entered in the results tracker when the facilitator confirms."""
-    wave = _load(Wave, wave_id, lambda w: w.survey.programme, manage=True)
+    wave = load_in_programme(Wave, wave_id, lambda w: w.survey.programme, manage=True)
     survey, programme = wave.survey, wave.survey.programme
     form = FeedConfirmForm()
     message, status = None, 200
