@@ -34,6 +34,7 @@ from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
 from tracker.core.locks import relock
+from tracker.core.ordering import moved_one_place, renumber
 from tracker.exchange.files import Table
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
@@ -128,19 +129,12 @@ def _siblings(item) -> list:
 
 def move_item(item, *, up: bool) -> bool:
     """Swap a section, headline or key question with the one before (``up``) or after it, under the same
-    parent; returns whether it moved. Positions are renumbered 1, 2, 3 … first, so equal ones cannot stick."""
+    parent; returns whether it moved. Positions are renumbered 0, 1, 2 … too, so equal ones cannot stick."""
     ordered = _siblings(item)
-    for index, other in enumerate(ordered, start=1):
-        other.position = index
-    index = ordered.index(item)
-    target = index - 1 if up else index + 1
-    if not 0 <= target < len(ordered):
-        db.session.flush()
-        return False
-    other = ordered[target]
-    item.position, other.position = other.position, item.position
+    moved = moved_one_place(ordered, item, up=up)
+    renumber(moved or ordered)
     db.session.flush()
-    return True
+    return moved is not None
 
 
 def _question_ids(item) -> list[int]:

@@ -35,6 +35,7 @@ from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
 from tracker.core.locks import lock
+from tracker.core.ordering import moved_one_place, renumber
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 
@@ -478,11 +479,6 @@ def _siblings(part) -> list:
     return list(part.element.items)
 
 
-def _renumber(parts: list) -> None:
-    for position, part in enumerate(parts):
-        part.position = position
-
-
 def move_part(part, direction: str) -> bool:
     """Move a stage, element or checklist item one place ``"up"`` or ``"down"`` among its siblings; the
     positions are renumbered 0, 1, 2 … (gaps left by removals close). ``False`` when it is already at that end.
@@ -491,13 +487,10 @@ def move_part(part, direction: str) -> bool:
     """
     if direction not in ("up", "down"):
         raise AuditError(_("Choose up or down"))
-    parts = sorted(_siblings(part), key=lambda p: (p.position, p.id))
-    index = parts.index(part)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(parts):
+    moved = moved_one_place(sorted(_siblings(part), key=lambda p: (p.position, p.id)), part, up=direction == "up")
+    if moved is None:
         return False
-    parts[index], parts[other] = parts[other], parts[index]
-    _renumber(parts)
+    renumber(moved)
     db.session.flush()
     return True
 
@@ -512,7 +505,7 @@ def remove_part(part) -> None:
         part.stage.elements.remove(part)
     else:
         part.element.items.remove(part)
-    _renumber(parts)
+    renumber(parts)
     db.session.flush()
 
 

@@ -15,6 +15,7 @@ from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity, RoadmapColumn
 from tracker.core.db import insert, utcnow
 from tracker.core.locks import relock
+from tracker.core.ordering import moved_one_place, renumber
 from tracker.extensions import db
 from tracker.insights.models import (
     TITLE_LENGTH,
@@ -90,20 +91,12 @@ def move_theme(theme: InsightTheme, *, up: bool) -> bool:
     Only themes with a current insight are shown, so the neighbour is the nearest of those.
     """
     ordered = themes(theme.organisation)
-    for index, other in enumerate(ordered):  # 0, 1, 2 … first: themes added at once could share a position
-        other.position = index
     shown = set(db.session.scalars(select(Insight.theme_id).where(
         Insight.organisation_id == theme.organisation_id, Insight.archived_dt.is_(None))))
-    visible = [t for t in ordered if t.id in shown or t.id == theme.id]
-    index = visible.index(theme)
-    target = index - 1 if up else index + 1
-    if not 0 <= target < len(visible):
-        db.session.flush()
-        return False
-    other = visible[target]
-    theme.position, other.position = other.position, theme.position
+    moved = moved_one_place(ordered, theme, up=up, among=[t for t in ordered if t.id in shown or t.id == theme.id])
+    renumber(moved or ordered)  # 0, 1, 2 … either way: themes added at once could share a position
     db.session.flush()
-    return True
+    return moved is not None
 
 
 def _prune(theme_id: int) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import exists, select
 from tracker.core import clock, i18n, locks
 from tracker.core.db import utcnow
 from tracker.core.formats import uk_date
+from tracker.core.ordering import moved_one_place
 from tracker.extensions import db
 from tracker.programmes.models import Programme
 from tracker.surveys import waves
@@ -294,14 +295,9 @@ def move_question(question: Question, direction: str) -> bool:
     if question not in asked:
         _renumber(survey, asked, retired)
         return False
-    index = asked.index(question)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(asked):
-        _renumber(survey, asked, retired)
-        return False
-    asked[index], asked[other] = asked[other], asked[index]
-    _renumber(survey, asked, retired)
-    return True
+    moved = moved_one_place(asked, question, up=direction == "up")
+    _renumber(survey, moved or asked, retired)
+    return moved is not None
 
 
 def remove_question(question: Question) -> str:
