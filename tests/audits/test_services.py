@@ -197,3 +197,12 @@ def test_the_demo_loads_once(world):
     figures = results.compute(audit)
     assert (figures.n, figures.unscored) == (6, 1)
     assert len(services.findings_of(audit)) == 4 and demo.loaded(world.org_a)
+
+
+def test_a_checklist_item_typed_over_lines_is_kept_as_one_line(world):
+    element = services.add_element(services.add_stage(services.create_template(world.programme, "T"), "Stage"),
+                                   "Advice", 2)
+    item = services.add_item(element, "  Evidence of the advice given\r\nand   of the housing options\n ")
+    assert item.text == "Evidence of the advice given and of the housing options"
+    services.update_item(item, "Advice\n\nrecorded")
+    assert item.text == "Advice recorded"

@@ -75,8 +75,13 @@ def add_element(stage: TemplateStage, title: str, max_score: int) -> TemplateEle
     return element
 
 
+def _one_line(text: str) -> str:
+    """A checklist item as one line: line breaks and runs of spaces typed in its text area become one space."""
+    return " ".join(text.split())
+
+
 def add_item(element: TemplateElement, text: str) -> TemplateItem:
-    item = TemplateItem(element=element, text=text.strip(), position=len(element.items))
+    item = TemplateItem(element=element, text=_one_line(text), position=len(element.items))
     db.session.add(item)
     db.session.flush()
     return item
@@ -466,7 +471,7 @@ def update_element(element: TemplateElement, title: str, max_score: int) -> None
 
 
 def update_item(item: TemplateItem, text: str) -> None:
-    item.text = text.strip()
+    item.text = _one_line(text)
     db.session.flush()
 
 
