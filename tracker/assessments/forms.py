@@ -164,7 +164,7 @@ class EvidenceForm(Form):
     evidence = text_field(_l("The evidence in full"), limit=EVIDENCE_LENGTH, called=_l("The evidence"),
                     required=_l("Enter the evidence in full"),
                     hint=_l("Yes/no answers are not sufficient: give the full evidence for the answer. You can use "
-                            "Markdown"), area=True)
+                            "Markdown: **bold**, lists starting with -, links"), area=True)
     submit = SubmitField(_l("Save evidence"), widget=GovSubmitInput())
 
     def validate_evidence(self, field):

@@ -73,7 +73,7 @@ class CardForm(Form):
     rationale = text(_l("How does this change support the objectives?"), limit=LONG_TEXT, area=True,
                      called=_l("How the change supports the objectives"))
     description = text(_l("Description"), limit=LONG_TEXT, area=True,
-                       hint=_l("You can use Markdown: *emphasis*, lists, links"))
+                       hint=_l("You can use Markdown: **bold**, lists starting with -, links"))
     priority = RadioField(_l("Priority"), widget=GovRadioInput(), default=Priority.MEDIUM.value,
                           validators=[Required(_l("Choose a priority"))], message=_l("Choose a priority"))
     owners = SelectMultipleField(_l("Owners"), widget=GovCheckboxesInput(), coerce=str,
@@ -134,7 +134,8 @@ class ActionDoneForm(Form):
 class ProgressUpdateForm(Form):
     on = DateField(_l("Date"), called=_l("Date of the update"), required=_l("Enter the date of the update"))
     body = text(_l("Progress update"), limit=LONG_TEXT, area=True, called=_l("The progress update"),
-                hint=_l("You can use Markdown"), required=_l("Enter the progress update"))
+                hint=_l("You can use Markdown: **bold**, lists starting with -, links"),
+                required=_l("Enter the progress update"))
     submit = SubmitField(_l("Add progress update"), widget=GovSubmitInput())
 
 

@@ -33,8 +33,8 @@ class InsightForm(Form):
                         validators=[Required(_l("Choose where the insight came from"))],
                         message=_l("Choose where the insight came from"))
     evidence = text(_l("Evidence"), limit=LONG_TEXT, area=True, called=_l("The evidence"),
-                    hint=_l("Figures, quotes and where they came from. You can use Markdown: *emphasis*, lists, "
-                            "links"))
+                    hint=_l("Figures, quotes and where they came from. You can use Markdown: **bold**, lists "
+                            "starting with -, links"))
     #: The version the person saw (editing only): a save from an older one is refused with the current values.
     version = WholeNumberField(widget=HiddenInput(), called=_l("The version"))
     submit = SubmitField(_l("Save insight"), widget=GovSubmitInput())

@@ -30,7 +30,8 @@ class ProgrammeForm(Form):
     aim = text(_l("Aim"), limit=LONG_TEXT, area=True, hint=_l("Usually a “How might we…?” question"),
                required=_l("Enter the aim of the programme"))
     expected_outcomes = text(_l("Expected outcomes"), limit=LONG_TEXT, area=True,
-                             hint=_l("One per line, starting with a dash. Markdown is allowed."))
+                             hint=_l("One per line, starting with a dash. You can use Markdown: **bold**, lists "
+                                     "starting with -, links"))
     start_date = DateField(_l("Start date"), description=_l("For example, 1 2 2022"), called=_l("Start date"),
                            required=_l("Enter the start date"))
     evaluation_months = WholeNumberField(

@@ -25,7 +25,7 @@ CHOICES_LENGTH = 5_000
 #: The hints of the optional Welsh fields, beside their English ones.
 WELSH_HINT = _l("People reading the survey in Welsh see this. If you leave it blank, they see the English")
 WELSH_MARKDOWN_HINT = _l("People reading the survey in Welsh see this. If you leave it blank, they see the "
-                         "English. You can use Markdown")
+                         "English. You can use Markdown: **bold**, lists starting with -, links")
 
 
 class SurveyForm(Form):
@@ -35,12 +35,12 @@ class SurveyForm(Form):
                           hint=WELSH_HINT)
     introduction = text_field(_l("Introduction"), limit=LONG_TEXT, area=True, called=_l("The introduction"),
                         hint=_l("Shown on the survey’s first page: why you ask and how the answers will be used. "
-                                "You can use Markdown"))
+                                "You can use Markdown: **bold**, lists starting with -, links"))
     introduction_cy = text_field(_l("Introduction in Welsh (optional)"), limit=LONG_TEXT, area=True,
                                  called=_l("The introduction in Welsh"), hint=WELSH_MARKDOWN_HINT)
     privacy_note = text_field(_l("Privacy note"), limit=LONG_TEXT, area=True, called=_l("The privacy note"),
                         hint=_l("Shown before the first question: exactly what is stored and what is not. You can "
-                                "use Markdown"),
+                                "use Markdown: **bold**, lists starting with -, links"),
                         required=_l("Enter the privacy note"))
     privacy_note_cy = text_field(_l("Privacy note in Welsh (optional)"), limit=LONG_TEXT, area=True,
                                  called=_l("The privacy note in Welsh"), hint=WELSH_MARKDOWN_HINT)
