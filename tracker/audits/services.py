@@ -336,8 +336,12 @@ def score_case(case: AuditCase, *, scores: dict[int, int | None], answers: dict[
     """Record a case's scores (every element: 0 up to its maximum, or ``None`` for not applicable), its
     checklist answers (``None`` = unanswered), notes and attributes; the case then counts in the results.
 
+    Two people saving one case at once take turns on the case's row lock, so it holds one person's whole
+    save (scores, answers, notes and total), never a mixture of two.
+
     :raises AuditError: an element left out, a score outside 0..maximum, an element or item of another audit.
     """
+    lock(AuditCase, case.id)  # before its rows are read: they are then the last save's, committed
     audit = case.audit
     elements = elements_of(audit)
     by_id = {e.id: e for e in elements}
