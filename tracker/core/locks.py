@@ -6,10 +6,10 @@ foreign key (those take a key-share lock). The rules that read before they write
 moves and archiving (the lane's owner row, then the card), saves from a version (the card, action,
 progress update or opportunity, read again), figures (the programme, through ``results.versions``),
 numbering a new design opportunity (the organisation), an organisation's name and a programme's last
-facilitator (the programme), an audit case's scores (the case). The order is always the wider row first (programme or lane, then card),
-so two writers can neither interleave nor deadlock. On SQLite a write request already holds the
-database's write lock from ``BEGIN IMMEDIATE`` (``tracker.core.db``), and these statements lock
-nothing more.
+facilitator (the programme), an audit case's scores (the case). The order is always the wider row first
+(programme or lane, then card), so two writers can neither interleave nor deadlock. On SQLite a write
+request already holds the database's write lock from ``BEGIN IMMEDIATE`` (``tracker.core.db``), and these
+statements lock nothing more.
 """
 
 from sqlalchemy import select
