@@ -34,7 +34,7 @@ from tracker.audits.models import (
 from tracker.board import services as board
 from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
-from tracker.core.locks import lock
+from tracker.core.locks import lock, relock
 from tracker.core.ordering import moved_one_place, renumber
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
@@ -341,7 +341,7 @@ def score_case(case: AuditCase, *, scores: dict[int, int | None], answers: dict[
 
     :raises AuditError: an element left out, a score outside 0..maximum, an element or item of another audit.
     """
-    lock(AuditCase, case.id)  # before its rows are read: they are then the last save's, committed
+    relock(case)  # before it and its rows are read: they are then the last save's, as committed
     audit = case.audit
     elements = elements_of(audit)
     by_id = {e.id: e for e in elements}
