@@ -136,9 +136,15 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
-// The server names the outcome of a move in an HX-Trigger header; say it to screen-reader users.
+// The server names the outcome of a move in an HX-Trigger header; say it to screen-reader users, and show
+// a refused move's reason on the page (the card is back where it really is, which alone says nothing).
 document.addEventListener("board-moved", (event) => {
   announce(event.detail.message);
+  const notice = document.getElementById("board-notice");
+  if (notice) {
+    notice.textContent = event.detail.error ? event.detail.message : "";
+    notice.hidden = !event.detail.error;
+  }
 });
 
 // A failed request (network, 4xx, 5xx) must never leave the board showing a move that did not happen.

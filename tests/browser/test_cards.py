@@ -26,7 +26,8 @@ def test_change_a_cards_details(page, world, sign_in, visit, axe, fresh):
     page.get_by_role("button", name="Save").click()
 
     expect(page).to_have_url(re.compile(f"/cards/{card.id}$"))
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Changes to {card.code} saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Changes to “Make letters friendlier and shorter” ({card.code}) saved")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{card.code} Make letters friendlier and shorter")
     details = page.locator("#details")
     expect(summary_value(details, "Priority")).to_have_text("High")
@@ -114,8 +115,12 @@ def test_moves_from_a_stale_board_are_refused(page, new_context, world, sign_in,
     expect(card_in(other, card, "prototyping")).to_have_count(0)
     expect(other.locator(f"#card-{card.id}")).to_be_focused()
     status = other.locator("#board-status")
+    expect(other.locator("#board-notice")).to_be_visible()  # said on the page too, not only to screen readers
+    expect(other.locator("#board-notice")).to_have_text(f"“{card.title}” ({card.code}) was changed by someone else: "
+                                                        "it is now in Concept development. Nothing was moved.")
     expect(status).to_have_text(
-        f"{card.code} was changed by someone else: it is now in Concept development. Nothing was moved.")
+        f"“{card.title}” ({card.code}) was changed by someone else: it is now in Concept development. "
+        "Nothing was moved.")
     axe(other, "roadmap after a refused move")
     assert fresh(card).column == RoadmapColumn.CONCEPT
     version = fresh(card).version
@@ -131,7 +136,8 @@ def test_moves_from_a_stale_board_are_refused(page, new_context, world, sign_in,
     expect(card_in(other, card, "prototyping")).to_be_visible()
     expect(card_in(other, card, "on_hold")).to_have_count(0)
     expect(status).to_have_text(
-        f"{card.code} was changed by someone else: it is now in Prototyping. Nothing was moved.")
+        f"“{card.title}” ({card.code}) was changed by someone else: it is now in Prototyping. "
+        "Nothing was moved.")
     assert fresh(card).column == RoadmapColumn.PROTOTYPING
 
 
@@ -150,7 +156,8 @@ def test_a_stale_move_without_javascript_shows_the_conflict_page(new_context, wo
         page.get_by_role("button", name="Move", exact=True).click()
     assert answer.value.status == 409
     expect(page.get_by_role("heading", level=1)).to_have_text("Nothing was moved")
-    expect(page.get_by_text(f"{card.code} was changed by someone else: it is now in On hold.")).to_be_visible()
+    expect(page.get_by_text(
+        f"“{card.title}” ({card.code}) was changed by someone else: it is now in On hold.")).to_be_visible()
     expect(page.locator(".govuk-error-summary")).to_contain_text("This card was changed by someone else")
     expect(summary_value(page.locator(".app-stale-values"), "Column")).to_have_text("On hold")
     axe(page, "409: move conflict page")

@@ -47,7 +47,7 @@ class SectionForm(Form):
 class HeadlineForm(Form):
     ref = text_field(_l("Reference (optional)"), limit=REF_LENGTH, called=_l("The reference"),
                hint=_l("For example, A1.1"))
-    text = text_field(_l("Headline question"), limit=QUESTION_LENGTH, called=_l("The headline question"),
+    text = text_field(_l("Headline question"), limit=QUESTION_LENGTH, called=_l("The headline question"), area=True,
                       required=_l("Enter the headline question"),
                       hint=_l("For example, Are our services accessible for users?"))
     submit = SubmitField(_l("Save headline question"), widget=GovSubmitInput())

@@ -357,7 +357,7 @@ def edit_card(card_id: int):
             form.kind.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Changes to %(code)s saved", code=card.code), "success")
+            flash(_("Changes to “%(title)s” (%(code)s) saved", title=card.title, code=card.code), "success")
             return redirect(url_for("board.card", card_id=card.id))
     return render_template("board/card_form.html", form=form, org=org, card=card, opportunity=card.opportunity)
 
@@ -390,8 +390,8 @@ def move_card(card_id: int):
             db.session.rollback()
             card = db.session.get(Card, card_id)
             status, stale = 409, True
-            message = _("%(code)s was changed by someone else: it is now in %(column)s. Nothing was moved.",
-                        code=card.code, column=card.column.label)
+            message = _("“%(title)s” (%(code)s) was changed by someone else: it is now in %(column)s. Nothing "
+                        "was moved.", title=card.title, code=card.code, column=card.column.label)
         except services.BoardError as error:
             db.session.rollback()
             status, message = 409, str(error)
@@ -637,8 +637,8 @@ def archive_card(card_id: int):
             services.archive_card(card, expected_version=form.version.data, user=current_user())
         except services.StaleCard:
             return stale_response(card, "board/move_conflict.html", org=org, heading=_("Nothing was archived"),
-                                  message=_("%(code)s was changed by someone else, so it was not archived. Check "
-                                            "it and try again.", code=card.code))
+                                  message=_("“%(title)s” (%(code)s) was changed by someone else, so it was not "
+                                            "archived. Check it and try again.", title=card.title, code=card.code))
         db.session.commit()
         flash(_("%(code)s %(title)s archived. You can restore it from the archive.", code=card.code,
                 title=card.title), "success")

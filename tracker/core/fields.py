@@ -272,7 +272,8 @@ class DateInput(GovDateInput):
         legend = params.setdefault("fieldset", {}).setdefault("legend", {})
         legend.setdefault("text", field.label.text)
         labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
-        wrong = field.error_parts if field.errors else set()
+        # The parts at fault; all three for an error about the date as a whole (one a view added).
+        wrong = (field.error_parts or set(PARTS)) if field.errors else set()
         params["items"] = [{
             "label": labels[part], "id": f"{field.base_id}-{part}", "name": field.name, "value": value,
             "classes": ("govuk-input--width-4" if part == "year" else "govuk-input--width-2")

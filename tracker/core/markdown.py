@@ -29,6 +29,7 @@ def render_markdown(text: str | None) -> Markup:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"a": {"class": "govuk-link"}},  # GOV.UK's link colours and focus
     )
     # ``clean`` is nh3's allow-listed output, so marking it safe is the point of this function.
     return Markup('<div class="app-markdown" hx-disable>') + Markup(clean) + Markup("</div>")  # noqa: S704
