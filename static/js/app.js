@@ -126,7 +126,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
   // Filtering redraws the whole board: say how many cards now match. The board was swapped outerHTML,
   // so the event's target is the old board, gone from the page: read the summary of the new one.
   if (event.detail.target && event.detail.target.id === "board") {
-    const summary = document.querySelector("#board .app-board__summary");
+    const summary = document.querySelector("#board .app-board__count");
     if (summary) announce(summary.textContent.trim().replace(/\s+/g, " "));
   }
   if (window.__boardFocus) {

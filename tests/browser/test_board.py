@@ -135,7 +135,7 @@ def test_filter_the_board_by_priority_and_by_search(page, world, sign_in, visit,
     idea = world.idea_a
     sign_in(page.context, world.team_a)
     visit(page, roadmap_url(world.org_a))
-    summary = page.locator(".app-board__summary")
+    summary = page.locator(".app-board__count")
     expect(summary).to_have_text("3 cards")
 
     status = page.locator("#board-status")
@@ -146,6 +146,7 @@ def test_filter_the_board_by_priority_and_by_search(page, world, sign_in, visit,
     expect(page.locator(f"#card-{world.card_a.id}")).to_have_count(0)
     expect(page.locator(f"#card-{idea.id}")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"[?&]priority=high"))
+    expect(page.get_by_role("link", name="Clear filters")).to_be_visible()  # with the board htmx redrew
     axe(page, "roadmap filtered by priority")
 
     # Back goes to the unfiltered board (htmx restores it from the server: its history cache is off).

@@ -55,9 +55,12 @@ def test_import_figures_from_a_csv_file(page, world, sign_in, visit, axe, tmp_pa
     expect(page.get_by_text("1 new, 0 changed, 0 unchanged, 1 with errors.")).to_be_visible()
     rows = preview_rows(page)
     expect(rows).to_have_count(2)
-    expect(rows.nth(0).locator("td")).to_have_text(["2", indicator.code, "Council A", "1", "10/100", "New", ""])
+    expect(rows.nth(0).locator("td")).to_have_text(["2", "New", indicator.code, "Council A", "1", "10/100", ""])
     expect(rows.nth(1).locator("td")).to_have_text(
-        ["3", indicator.code, "Council Z", "1", "5/50", "Error", "Unknown organisation “Council Z”"])
+        ["3", "Error", indicator.code, "Council Z", "1", "5/50", "Unknown organisation “Council Z”"])
+    # The rows at fault are listed above the table too (on a phone its last columns are off to the right).
+    expect(page.locator("#row-errors li")).to_have_text(["Row 3: Unknown organisation “Council Z”"])
+    expect(page.get_by_role("link", name="Upload a different file").last).to_be_visible()
     expect(rows.nth(0).locator(".govuk-tag")).to_have_class(re.compile("govuk-tag--blue"))
     expect(rows.nth(1).locator(".govuk-tag")).to_have_class(re.compile("govuk-tag--red"))
     expect(page.locator(".govuk-warning-text")).to_contain_text("Nothing can be imported while any row has an error")
@@ -66,7 +69,7 @@ def test_import_figures_from_a_csv_file(page, world, sign_in, visit, axe, tmp_pa
     assert db.session.query(Figure).count() == 0
 
     # A good file: preview, confirm, and the figure is in the tracker.
-    page.get_by_role("link", name="Upload a different file").click()
+    page.locator("main").get_by_role("link", name="Upload a different file").click()
     good = write_csv(tmp_path / "good.csv", f"{indicator.code},council-a,1,10,100,Case system")
     page.get_by_label("Upload a file").set_input_files(good)
     page.get_by_role("button", name="Upload and check").click()

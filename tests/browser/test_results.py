@@ -59,7 +59,8 @@ def test_set_up_an_objective_an_outcome_and_an_indicator(page, world, sign_in, v
     page.get_by_role("button", name="Save indicator").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Say what the numerator and the denominator count")
-    expect(page.locator("#unit-error")).to_contain_text("Say what the numerator and the denominator count")
+    # On the empty field it names (the unit chosen is right).
+    expect(page.locator("#numerator_label-error")).to_contain_text("Say what the numerator and the denominator count")
     expect(page).to_have_title(re.compile("^Error: "))
     axe(page, "add an indicator, with an error")
     assert ambiguous_ids(page) == []
@@ -234,7 +235,7 @@ def test_link_a_card_to_an_indicator_and_filter_the_roadmap_by_it(page, world, s
     assert services.card_indicator_ids(fresh(card)) == {indicator.id}
 
     visit(page, roadmap_url(world.org_a))
-    summary = page.locator(".app-board__summary")
+    summary = page.locator(".app-board__count")
     expect(summary).to_have_text("2 cards")
     page.get_by_label("Indicator", exact=True).select_option(label=f"{indicator.code} {indicator.name}")
     expect(summary).to_have_text("1 card matches the filters")

@@ -40,7 +40,12 @@ INDICATOR_FIELDS = ("name", "definition", "unit", "numerator_label", "denominato
 
 
 class ResultsError(ValueError):
-    """A rule was broken; the message is shown to the user."""
+    """A rule was broken; the message is shown to the user, on ``field`` when it names the form's field at
+    fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class FigureInvalid(ResultsError):
@@ -102,11 +107,12 @@ def check_indicator(values: dict) -> None:
     """:raises ResultsError: a proportion without numerator and denominator labels, or with a baseline or
     target outside 0–100 %."""
     if values["unit"] == Unit.PROPORTION and not (values["numerator_label"] and values["denominator_label"]):
-        raise ResultsError(_("Say what the numerator and the denominator count"))
+        raise ResultsError(_("Say what the numerator and the denominator count"),
+                           "denominator_label" if values["numerator_label"] else "numerator_label")
     if values["unit"] == Unit.PROPORTION:
         for key in ("baseline", "target"):
             if values[key] is not None and not (0 <= values[key] <= 100):
-                raise ResultsError(_("For a proportion, baseline and target are percentages from 0 to 100"))
+                raise ResultsError(_("For a proportion, baseline and target are percentages from 0 to 100"), key)
 
 
 def update_indicator(indicator: Indicator, **fields) -> None:

@@ -114,7 +114,7 @@ def new_indicator(outcome_id: int):
         try:
             indicator = services.create_indicator(outcome, **_indicator_fields(form))
         except services.ResultsError as error:
-            form.unit.errors.append(str(error))
+            getattr(form, error.field or "unit").errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Indicator %(code)s added", code=indicator.code), "success")
@@ -135,7 +135,7 @@ def edit_indicator(indicator_id: int):
             services.update_indicator(indicator, **_indicator_fields(form))
         except services.ResultsError as error:
             db.session.rollback()
-            form.unit.errors.append(str(error))
+            getattr(form, error.field or "unit").errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Indicator %(code)s saved", code=indicator.code), "success")
