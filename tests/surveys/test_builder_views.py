@@ -211,6 +211,9 @@ def test_the_preview_shows_the_questions_and_sends_nothing(facilitator, survey):
     assert "We keep your answers and the day you sent them, nothing else." in page
     assert "Strongly disagree" in page and 'value="10"' in page and "Contact methods" in page
     assert "What should change next? (optional)" in page
+    # The staff's own page's words (one template for both), the programme's minimum group among them.
+    assert "How your answers are kept" in page and "Choose all that apply." in page
+    assert f"Results are only shown for groups of at least {survey.programme.survey_min_group} people" in page
     assert '<form method="post"' not in page.split("<main", 1)[1]
 
 

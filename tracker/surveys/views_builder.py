@@ -13,7 +13,7 @@ from tracker.accounts.permissions import current_user, login_required
 from tracker.core.confirm import ConfirmForm, confirm_page
 from tracker.extensions import db
 from tracker.programmes.permissions import can_manage_programme, load_in_programme, load_programme
-from tracker.surveys import bp, builder, waves
+from tracker.surveys import bp, builder, respond, waves
 from tracker.surveys.forms import (
     CopyQuestionsForm,
     CopySourceForm,
@@ -24,7 +24,7 @@ from tracker.surveys.forms import (
     SurveyForm,
     WaveDatesForm,
 )
-from tracker.surveys.models import LIKERT_POINTS, Question, QuestionKind, Survey, Wave
+from tracker.surveys.models import Question, QuestionKind, Survey, Wave
 
 SURVEY_FIELDS = ("title", "introduction", "privacy_note", "open_days", "title_cy", "introduction_cy",
                  "privacy_note_cy")
@@ -123,8 +123,18 @@ def edit_survey(survey_id: int):
 def preview(survey_id: int):
     """The survey as a respondent sees it, read only: nothing can be sent from here."""
     survey = load_survey(survey_id)
-    return render_template("surveys/builder/preview.html", survey=survey, programme=survey.programme,
-                           questions=builder.asked_questions(survey), likert=LIKERT_POINTS, Kind=QuestionKind)
+    asked = respond.questions(survey.id)
+    # The staff's page's own parts: the privacy words as for a one-use link, for an organisation of the
+    # programme (the first, or "your organisation" while there is none).
+    first = survey.programme.organisations[0] if survey.programme.organisations else None
+    name = first.name if first else _("your organisation")
+    facts = respond.SurveyFacts(
+        id=survey.id, title=survey.title, introduction=survey.introduction, privacy_note=survey.privacy_note,
+        title_cy=survey.title_cy, introduction_cy=survey.introduction_cy, privacy_note_cy=survey.privacy_note_cy,
+        min_group=survey.programme.survey_min_group)
+    visit = {"survey": facts, "shared": False, "organisation": {"name": name}}
+    return render_template("surveys/builder/preview.html", survey=survey, programme=survey.programme, asked=asked,
+                           form=respond.answer_form(asked, formdata=None, meta={"csrf": False}), visit=visit)
 
 
 # --- questions ---------------------------------------------------------------------------------------
