@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -51,7 +52,7 @@ class DigestAction:
         return self.due_on < monday
 
 
-@job(DIGEST, every="hour")
+@job(DIGEST, every="hour", label=_l("Sends each person’s weekly email of their actions"))
 def run_due(now: datetime) -> list[str]:
     """On a Monday (UK date), write each person's digest of the week, once."""
     monday = clock.today()

@@ -20,6 +20,7 @@ These are notices: they respect ``User.email_notices`` and end with "Stop sendin
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
@@ -62,7 +63,7 @@ def _subject(programme: Programme, checkin: CheckIn) -> str:
     return f"programme:{programme.id}:checkin:{checkin.id}"
 
 
-@job("checkins", every="hour")
+@job("checkins", every="hour", label=_l("Plans check-ins, announces them and sends reminders"))
 def run_due(now: datetime) -> list[str]:
     """Plan, announce, remind and nudge whatever is due at ``now`` in every programme."""
     today, now_uk = clock.today(), clock.now().astimezone(clock.UK)

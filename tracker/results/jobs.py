@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
@@ -63,7 +64,7 @@ def _stage(due: date, today: date, closes: date) -> str | None:
     return None
 
 
-@job("results_notices", every="hour")
+@job("results_notices", every="hour", label=_l("Sends notices of figures and outputs due and overdue"))
 def run_due(now: datetime) -> list[str]:
     """Send the figures' and outputs' due and overdue notices of every programme at ``now``."""
     today = clock.today()

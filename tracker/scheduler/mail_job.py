@@ -7,11 +7,13 @@ runner to commit; and it is not run by ``--dry-run``, which could not take back 
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from tracker.core import mail
 from tracker.scheduler.registry import job
 
 
-@job("mail", every="minute", dry_run_safe=False)
+@job("mail", every="minute", dry_run_safe=False, label=_l("Sends the emails in the outbox"))
 def run_due(now: datetime) -> list[str]:
     """Send what is due at ``now``; one summary line when anything was tried, none when nothing was due.
 

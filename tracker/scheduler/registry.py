@@ -41,18 +41,20 @@ class Job:
     #: Whether ``--dry-run`` may run it (and roll it back): not for a job with effects outside the
     #: database, such as sending mail.
     dry_run_safe: bool = True
+    #: What it does, in words, for the administrators' page (the name is for commands and logs).
+    label: str = ""
 
 
 _JOBS: dict[str, Job] = {}
 
 
-def job(name: str, *, every: str = "hour", dry_run_safe: bool = True):
-    """Register ``run_due(now) -> list[str]`` as the job ``name``."""
+def job(name: str, *, every: str = "hour", dry_run_safe: bool = True, label: str = ""):
+    """Register ``run_due(now) -> list[str]`` as the job ``name``, described by ``label`` (a lazy string)."""
     if every not in EVERY:
         raise ValueError(f"every must be one of {EVERY}")
 
     def register(function):
-        _JOBS[name] = Job(name, function, every, dry_run_safe)
+        _JOBS[name] = Job(name, function, every, dry_run_safe, label)
         return function
 
     return register

@@ -34,4 +34,5 @@ def status():
     names += sorted(set(last) - set(names))  # jobs that ran once and are registered no longer
     runs = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(SHOWN)).all()
     return render_template("scheduler/status.html", lease=lease, down=down, down_after=DOWN_AFTER,
-                           jobs=[(name, last.get(name)) for name in names], runs=runs, shown=SHOWN)
+                           jobs=[(name, last.get(name)) for name in names], runs=runs, shown=SHOWN,
+                           labels={j.name: j.label for j in registry.jobs()})

@@ -18,6 +18,7 @@ nothing more.
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -194,7 +195,7 @@ def close_waves(today: date) -> list[str]:
     return lines
 
 
-@job(NAME, every="hour")
+@job(NAME, every="hour", label=_l("Closes survey waves and sends their invitations and reminders"))
 def run_due(now: datetime) -> list[str]:
     """Everything due for the survey waves on ``now``'s UK day: closing first (so a wave that has closed
     is never invited to), then invitations, then reminders."""
