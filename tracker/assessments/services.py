@@ -35,6 +35,7 @@ from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
 from tracker.core.locks import relock
 from tracker.core.ordering import moved_one_place, renumber
+from tracker.core.text import one_line
 from tracker.exchange.files import Table
 from tracker.extensions import db
 from tracker.programmes.models import Organisation
@@ -52,10 +53,6 @@ def _clean(value: str | None) -> str:
     return board.text(value).strip()
 
 
-def _line(value: str | None) -> str:
-    return " ".join((value or "").split())
-
-
 def clean_sources(values: dict) -> dict:
     """``{kind: text}`` for the kinds given some text; unknown kinds are dropped."""
     kinds = {kind.value for kind in EvidenceKind}
@@ -66,7 +63,7 @@ def clean_sources(values: dict) -> dict:
 
 
 def create_toolkit(programme, *, title: str, description: str = "") -> Toolkit:
-    toolkit = Toolkit(programme=programme, title=_line(title), description=_clean(description))
+    toolkit = Toolkit(programme=programme, title=one_line(title), description=_clean(description))
     db.session.add(toolkit)
     db.session.flush()
     return toolkit
@@ -77,7 +74,7 @@ def _next_position(model, parent_column, parent_id: int) -> int:
 
 
 def add_section(toolkit: Toolkit, *, ref: str, title: str) -> ToolkitSection:
-    section = ToolkitSection(toolkit=toolkit, ref=_line(ref), title=_line(title),
+    section = ToolkitSection(toolkit=toolkit, ref=one_line(ref), title=one_line(title),
                              position=_next_position(ToolkitSection, ToolkitSection.toolkit_id, toolkit.id))
     db.session.add(section)
     db.session.flush()
@@ -85,7 +82,7 @@ def add_section(toolkit: Toolkit, *, ref: str, title: str) -> ToolkitSection:
 
 
 def add_headline(section: ToolkitSection, *, ref: str, text: str) -> ToolkitHeadline:
-    headline = ToolkitHeadline(section=section, ref=_line(ref), text=_line(text),
+    headline = ToolkitHeadline(section=section, ref=one_line(ref), text=one_line(text),
                                position=_next_position(ToolkitHeadline, ToolkitHeadline.section_id, section.id))
     db.session.add(headline)
     db.session.flush()
@@ -94,7 +91,7 @@ def add_headline(section: ToolkitSection, *, ref: str, text: str) -> ToolkitHead
 
 def add_question(headline: ToolkitHeadline, *, ref: str, text: str, look_for: str = "",
                  sources: dict | None = None) -> ToolkitQuestion:
-    question = ToolkitQuestion(headline=headline, ref=_line(ref), text=_line(text), look_for=_clean(look_for),
+    question = ToolkitQuestion(headline=headline, ref=one_line(ref), text=one_line(text), look_for=_clean(look_for),
                                sources=clean_sources(sources or {}),
                                position=_next_position(ToolkitQuestion, ToolkitQuestion.headline_id, headline.id))
     db.session.add(question)
@@ -110,7 +107,7 @@ def update_item(item, **values) -> None:
         elif name == "look_for":
             value = _clean(value)
         else:
-            value = _line(value)
+            value = one_line(value)
         setattr(item, name, value)
     db.session.flush()
 
@@ -191,7 +188,7 @@ def start_assessment(org: Organisation, toolkit: Toolkit, *, title: str, coordin
     toolkit = load_toolkit_tree(toolkit.id)
     if not any(h.questions for s in toolkit.sections for h in s.headlines):
         raise AssessmentError(_("This toolkit has no key questions yet"), "toolkit")
-    assessment = Assessment(programme_id=org.programme_id, organisation=org, toolkit=toolkit, title=_line(title),
+    assessment = Assessment(programme_id=org.programme_id, organisation=org, toolkit=toolkit, title=one_line(title),
                             coordinator=coordinator, team=list(team), starts_on=starts_on)
     db.session.add(assessment)
     for section in toolkit.sections:
@@ -225,7 +222,7 @@ def add_task(assessment: Assessment, *, kind: EvidenceKind, description: str, as
     """
     if question is not None and question.assessment_id != assessment.id:
         raise AssessmentError(_("Choose a key question of this assessment"), "question")
-    task = EvidenceTask(assessment=assessment, kind=kind, description=_line(description), assignee=assignee,
+    task = EvidenceTask(assessment=assessment, kind=kind, description=one_line(description), assignee=assignee,
                         due_on=due_on, question=question)
     db.session.add(task)
     db.session.flush()
@@ -240,7 +237,7 @@ def update_task(task: EvidenceTask, *, kind: EvidenceKind, description: str, ass
     """
     if question is not None and question.assessment_id != task.assessment_id:
         raise AssessmentError(_("Choose a key question of this assessment"), "question")
-    task.kind, task.description, task.assignee, task.due_on = kind, _line(description), assignee, due_on
+    task.kind, task.description, task.assignee, task.due_on = kind, one_line(description), assignee, due_on
     task.question = question
     db.session.flush()
 
@@ -276,7 +273,7 @@ def add_evidence(question: AssessmentQuestion, *, kind: EvidenceKind, source: st
     if is_only_yes_no(evidence):
         raise AssessmentError(_("Give the full evidence for the answer, not only yes or no"),
                               "evidence")
-    record = EvidenceRecord(question=question, kind=kind, source=_line(source), found=_clean(found),
+    record = EvidenceRecord(question=question, kind=kind, source=one_line(source), found=_clean(found),
                             evidence=_clean(evidence), author=author)
     db.session.add(record)
     db.session.flush()
@@ -291,7 +288,7 @@ def update_evidence(record: EvidenceRecord, *, kind: EvidenceKind, source: str, 
     if is_only_yes_no(evidence):
         raise AssessmentError(_("Give the full evidence for the answer, not only yes or no"),
                               "evidence")
-    record.kind, record.source, record.found, record.evidence = kind, _line(source), _clean(found), _clean(evidence)
+    record.kind, record.source, record.found, record.evidence = kind, one_line(source), _clean(found), _clean(evidence)
     db.session.flush()
 
 
@@ -464,7 +461,7 @@ def make_improvement_card(question: AssessmentQuestion, *, kind: Kind, title: st
         raise AssessmentError(_("Choose the design opportunity the idea belongs to"), "opportunity")
     org = question.assessment.organisation
     try:
-        card = board.create_card(org, kind=kind, title=_line(title), user=user, description=description,
+        card = board.create_card(org, kind=kind, title=one_line(title), user=user, description=description,
                                  opportunity=opportunity if kind == Kind.IDEA else None)
     except board.BoardError as error:
         raise AssessmentError(str(error), "opportunity") from None

@@ -46,7 +46,7 @@ class ElementForm(Form):
 
 
 class ItemForm(Form):
-    # A text area, as items run to a sentence or two; kept as one line (``services.add_item``).
+    # A text area, as items run to a sentence or two; kept as one line (``core.text.one_line``).
     text = text(_l("Checklist item"), limit=TITLE_LENGTH, required=_l("Enter the checklist item"), area=True,
                 hint=_l("Something the file should show, answered yes, no or not applicable"))
     submit = SubmitField(_l("Add checklist item"), widget=GovSubmitInput())

@@ -36,6 +36,7 @@ from tracker.board.models import Card, Kind, Opportunity
 from tracker.core.db import utcnow
 from tracker.core.locks import lock, relock
 from tracker.core.ordering import moved_one_place, renumber
+from tracker.core.text import one_line
 from tracker.extensions import db
 from tracker.programmes.models import Organisation, Programme
 
@@ -75,13 +76,8 @@ def add_element(stage: TemplateStage, title: str, max_score: int) -> TemplateEle
     return element
 
 
-def _one_line(text: str) -> str:
-    """A checklist item as one line: line breaks and runs of spaces typed in its text area become one space."""
-    return " ".join(text.split())
-
-
 def add_item(element: TemplateElement, text: str) -> TemplateItem:
-    item = TemplateItem(element=element, text=_one_line(text), position=len(element.items))
+    item = TemplateItem(element=element, text=one_line(text), position=len(element.items))
     db.session.add(item)
     db.session.flush()
     return item
@@ -475,7 +471,7 @@ def update_element(element: TemplateElement, title: str, max_score: int) -> None
 
 
 def update_item(item: TemplateItem, text: str) -> None:
-    item.text = _one_line(text)
+    item.text = one_line(text)
     db.session.flush()
 
 

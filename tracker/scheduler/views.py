@@ -30,9 +30,10 @@ def status():
     down = lease is None or now - lease.heartbeat_dt > DOWN_AFTER
     latest_ids = select(func.max(JobRun.id)).group_by(JobRun.job)
     last = {run.job: run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(latest_ids)))}
-    names = [j.name for j in registry.jobs()]
+    labels = {j.name: j.label for j in registry.jobs()}
+    names = list(labels)
     names += sorted(set(last) - set(names))  # jobs that ran once and are registered no longer
     runs = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(SHOWN)).all()
     return render_template("scheduler/status.html", lease=lease, down=down, down_after=DOWN_AFTER,
                            jobs=[(name, last.get(name)) for name in names], runs=runs, shown=SHOWN,
-                           labels={j.name: j.label for j in registry.jobs()})
+                           labels=labels)

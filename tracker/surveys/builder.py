@@ -24,7 +24,7 @@ from sqlalchemy import exists, select
 from tracker.core import clock, i18n, locks
 from tracker.core.db import utcnow
 from tracker.core.formats import uk_date
-from tracker.core.ordering import moved_one_place
+from tracker.core.ordering import moved_one_place, renumber
 from tracker.extensions import db
 from tracker.programmes.models import Programme
 from tracker.surveys import waves
@@ -209,10 +209,7 @@ def _questions_locked(survey: Survey) -> list[Question]:
 
 def _renumber(survey: Survey, asked: list[Question], retired: list[Question]) -> None:
     """Asked questions 0 … n−1 in the given order, then the retired ones after them."""
-    retired = sorted(retired, key=lambda q: (q.retired_dt, q.position, q.id))
-    for position, question in enumerate([*asked, *retired]):
-        if question.position != position:
-            question.position = position
+    renumber([*asked, *sorted(retired, key=lambda q: (q.retired_dt, q.position, q.id))])
     db.session.flush()
     db.session.expire(survey, ["questions"])
 

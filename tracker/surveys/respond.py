@@ -611,6 +611,8 @@ WHERE invitation.id = :invitation_id AND invitation.wave_id = :wave_id
   AND organisation.programme_id = survey.programme_id
   AND wave.opens_on <= :today AND :today <= wave.closes_on AND survey.questions_version = :version
 """
+
+
 def submit_known(payload: dict | None, today: date | None = None) -> dict | None:
     """Send the posted answers without reading anything first, where that is safe: through a one-use link,
     when this process has read the survey's questions before. The answers are checked against the questions
